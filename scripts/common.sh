@@ -1,0 +1,88 @@
+# Shared definitions for the fabtrace command: paths, profiles, ports, logging.
+# Sourced by ./fabtrace; not meant to be run on its own.
+
+FT_ROOT=${FT_ROOT:?FT_ROOT must point at the repository}
+
+# Downloads and builds, shared by every profile; never inside the repository.
+FT_CACHE=${FABTRACE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fabtrace}
+
+# shellcheck source=../deploy/versions.env
+. "$FT_ROOT/deploy/versions.env"
+
+log() { printf '%s\n' "$*" >&2; }
+step() { printf '[fabtrace] %s\n' "$*" >&2; }
+die() {
+  printf '[fabtrace] error: %s\n' "$*" >&2
+  exit 1
+}
+
+# A profile is a set of ports (a column of deploy/ports.conf) and a state directory.
+#   up:   the landscape a developer works with; data survives `down`.
+#   test: the private instance of `./fabtrace test`, thrown away afterwards.
+ft_use_profile() {
+  FT_PROFILE=$1
+  local column
+  case $FT_PROFILE in
+    up) column=2 ;;
+    test) column=3 ;;
+    *) die "unknown profile $FT_PROFILE" ;;
+  esac
+  if [[ $FT_PROFILE == up ]]; then
+    if [[ $(id -u) == 0 ]]; then
+      # root's home is closed to the postgres account that runs the database.
+      FT_STATE=${FABTRACE_STATE:-/var/lib/fabtrace}
+    else
+      FT_STATE=${FABTRACE_STATE:-${XDG_STATE_HOME:-$HOME/.local/state}/fabtrace}
+    fi
+  else
+    FT_STATE=${FABTRACE_TEST_STATE:-/tmp/fabtrace-test}
+  fi
+  local name up test
+  while read -r name up test _; do
+    [[ -z $name || $name == \#* ]] && continue
+    case $column in
+      2) printf -v "FT_PORT_$name" '%s' "$up" ;;
+      3) printf -v "FT_PORT_$name" '%s' "$test" ;;
+    esac
+    export "FT_PORT_$name"
+  done <"$FT_ROOT/deploy/ports.conf"
+  export FT_PROFILE FT_STATE FT_ROOT FT_CACHE
+  export FT_RUN=$FT_STATE/run FT_LOGS=$FT_STATE/logs
+}
+
+# Credentials of the local landscape. They protect nothing but loopback services of a
+# developer machine; real deployments take them from a secret store.
+export FT_MINIO_USER=fabtrace-admin
+export FT_MINIO_PASSWORD=fabtrace-minio-secret
+export FT_MODELS_BUCKET=models-3d
+export FT_SHOPDB_USER=shop FT_SHOPDB_PASSWORD=shop-secret
+export FT_MESDB_USER=mes FT_MESDB_PASSWORD=mes-secret
+export FT_KAFKA_TOPICS="orders.approved orders.approved.dlq jobs.status jobs.status.dlq"
+
+# The account PostgreSQL runs as: itself when not root (postgres refuses root).
+ft_pg_user() {
+  if [[ $(id -u) == 0 ]]; then echo postgres; else id -un; fi
+}
+
+# Runs a command as the PostgreSQL account.
+ft_as_pg() {
+  if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# Waits until a command succeeds, at most $1 seconds; prints nothing on success.
+ft_wait_for() {
+  local timeout=$1 what=$2
+  shift 2
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      log "  $what not ready after ${timeout}s"
+      return 1
+    fi
+    sleep 0.5
+  done
+}
+
+ft_http_ok() { curl -fs -m 2 -o /dev/null "$1" 2>/dev/null; }
+ft_process_gone() { ! kill -0 "$1" 2>/dev/null; }
+ft_port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

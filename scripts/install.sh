@@ -1,0 +1,175 @@
+# Installs what fabtrace needs, idempotently: every step first checks whether its result
+# is already in place (a Debian package, a binary in the cache whose name carries its
+# pinned version or the hash of its build inputs) and prints one line either way.
+# Sourced by ./fabtrace after scripts/common.sh.
+
+FT_GO_ENV=(
+  GOMODCACHE="$FT_CACHE/go/mod"
+  GOCACHE="$FT_CACHE/go/build"
+  GOFLAGS=-buildvcs=false
+  GOBIN=
+)
+
+# Short content hash of files, used as a cache key for builds made from repo files.
+ft_hash_files() { cat "$@" | sha256sum | cut -c1-12; }
+
+# Paths of the installed tools. Each name changes when its pinned input changes.
+ft_jaeger_bin() { echo "$FT_CACHE/bin/jaeger-$(ft_hash_files "$FT_ROOT"/deploy/go/jaeger/go.{mod,sum})/jaeger"; }
+ft_collector_bin() { echo "$FT_CACHE/bin/otelcol-fabtrace-$(ft_hash_files "$FT_ROOT/deploy/collector/builder-config.yaml")/otelcol-fabtrace"; }
+ft_minio_bin() { echo "$FT_CACHE/bin/minio-$MINIO_VERSION/minio"; }
+ft_toxiproxy_dir() { echo "$FT_CACHE/bin/toxiproxy-$TOXIPROXY_VERSION"; }
+ft_kafka_libs() { echo "$FT_CACHE/kafka-$KAFKA_VERSION/libs"; }
+ft_venv() { echo "$FT_CACHE/venv-$(ft_hash_files "$FT_ROOT/tests/requirements.txt")"; }
+ft_cmake_build_dir() { echo "$FT_CACHE/build/cmake"; }
+
+ft_debian_packages() { sed -e 's/#.*//' -e '/^\s*$/d' "$FT_ROOT/deploy/debian-packages.txt"; }
+
+ft_install_debian() {
+  local missing=() spec name
+  while read -r spec; do
+    name=${spec%%=*}
+    # An exact version pin must match what is installed, anything else needs presence.
+    if [[ $spec == *=* ]]; then
+      [[ $(dpkg-query -W -f='${Version}' "$name" 2>/dev/null) == "${spec#*=}" ]] || missing+=("$spec")
+    else
+      dpkg-query -W -f='${Status}' "$name" 2>/dev/null | grep -q 'ok installed' || missing+=("$spec")
+    fi
+  done < <(ft_debian_packages)
+  if ((${#missing[@]} == 0)); then
+    step "debian packages: all $(ft_debian_packages | wc -l) present"
+    return
+  fi
+  step "debian packages: installing ${#missing[@]} (${missing[*]})"
+  local sudo=()
+  if [[ $(id -u) != 0 ]]; then
+    command -v sudo >/dev/null || die "need root (or sudo) to install: ${missing[*]}"
+    sudo=(sudo)
+  fi
+  local sources=/etc/apt/sources.list.d/bookworm-backports.sources
+  if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    step "debian packages: adding the bookworm-backports suite ($sources)"
+    "${sudo[@]}" tee "$sources" >/dev/null <<'EOF'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+  fi
+  "${sudo[@]}" apt-get update -qq >"$FT_CACHE/logs/apt-update.log" 2>&1 ||
+    die "apt-get update failed, see $FT_CACHE/logs/apt-update.log"
+  # Pinned packages come from backports; apt picks the suite from the version.
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >"$FT_CACHE/logs/apt-install.log" 2>&1 ||
+    die "apt-get install failed, see $FT_CACHE/logs/apt-install.log"
+}
+
+# go install of a module without replace directives into its own versioned directory.
+ft_go_install() {
+  local label=$1 dir=$2 pkg=$3 version=$4
+  if [[ -x $dir/$(basename "$pkg") ]]; then
+    step "$label: cached ($version)"
+    return
+  fi
+  step "$label: building $pkg@$version from the Go module proxy (a few minutes)"
+  local log=$FT_CACHE/logs/build-$label.log
+  env "${FT_GO_ENV[@]}" GOBIN="$dir.tmp" go install -trimpath -ldflags='-s -w' "$pkg@$version" >"$log" 2>&1 ||
+    die "$label build failed, see $log"
+  mv "$dir.tmp" "$dir"
+}
+
+ft_install_jaeger() {
+  local bin
+  bin=$(ft_jaeger_bin)
+  if [[ -x $bin ]]; then
+    step "jaeger: cached (module $JAEGER_MODULE_VERSION)"
+    return
+  fi
+  step "jaeger: building Jaeger v2 (module $JAEGER_MODULE_VERSION) from deploy/go/jaeger (a few minutes)"
+  local log=$FT_CACHE/logs/build-jaeger.log
+  (cd "$FT_ROOT/deploy/go/jaeger" &&
+    env "${FT_GO_ENV[@]}" go build -trimpath -ldflags='-s -w' -o "$bin.tmp" \
+      github.com/jaegertracing/jaeger/cmd/jaeger) >"$log" 2>&1 || die "jaeger build failed, see $log"
+  mv "$bin.tmp" "$bin"
+}
+
+ft_install_collector() {
+  local bin
+  bin=$(ft_collector_bin)
+  if [[ -x $bin ]]; then
+    step "collector: cached (deploy/collector/builder-config.yaml unchanged)"
+    return
+  fi
+  local ocb_dir=$FT_CACHE/bin/ocb-$OCB_VERSION
+  ft_go_install ocb "$ocb_dir" go.opentelemetry.io/collector/cmd/builder "$OCB_VERSION"
+  step "collector: building otelcol-fabtrace with the Collector Builder (several minutes)"
+  local work=$FT_CACHE/build/collector log=$FT_CACHE/logs/build-collector.log
+  mkdir -p "$work"
+  (cd "$work" && env "${FT_GO_ENV[@]}" "$ocb_dir/builder" \
+    --config="$FT_ROOT/deploy/collector/builder-config.yaml" --ldflags='-s -w') >"$log" 2>&1 ||
+    die "collector build failed, see $log"
+  mkdir -p "$(dirname "$bin")"
+  cp "$work/otelcol-fabtrace/otelcol-fabtrace" "$bin.tmp" && mv "$bin.tmp" "$bin"
+}
+
+ft_install_kafka() {
+  local libs
+  libs=$(ft_kafka_libs)
+  if [[ -f $libs/.complete ]]; then
+    step "kafka: cached ($KAFKA_VERSION)"
+    return
+  fi
+  step "kafka: resolving Apache Kafka $KAFKA_VERSION from Maven Central"
+  local log=$FT_CACHE/logs/kafka-maven.log
+  rm -rf "$libs"
+  mvn -B -q -f "$FT_ROOT/deploy/kafka/pom.xml" -Dmaven.repo.local="$FT_CACHE/m2" \
+    -Dkafka.version="$KAFKA_VERSION" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$libs" >"$log" 2>&1 || die "kafka download failed, see $log"
+  touch "$libs/.complete"
+}
+
+ft_install_test_tools() {
+  local venv
+  venv=$(ft_venv)
+  if [[ -x $venv/bin/pytest ]]; then
+    step "test tools: cached (python venv)"
+    return
+  fi
+  step "test tools: creating a python venv with tests/requirements.txt"
+  local log=$FT_CACHE/logs/venv.log
+  rm -rf "$venv"
+  { python3 -m venv "$venv" && "$venv/bin/pip" install -q -r "$FT_ROOT/tests/requirements.txt"; } >"$log" 2>&1 ||
+    die "python venv failed, see $log"
+}
+
+ft_build_cpp() {
+  local dir
+  dir=$(ft_cmake_build_dir)
+  step "c++: building with CMake and Ninja in $dir (incremental)"
+  local log=$FT_CACHE/logs/cmake.log
+  {
+    [[ -f $dir/build.ninja ]] || cmake -S "$FT_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    cmake --build "$dir"
+  } >"$log" 2>&1 || {
+    tail -n 40 "$log" >&2
+    die "c++ build failed, see $log"
+  }
+}
+
+# Everything `up` needs; `test` adds the test tools.
+ft_install_all() {
+  mkdir -p "$FT_CACHE/logs" "$FT_CACHE/bin"
+  command -v go >/dev/null || die "Go is required (https://go.dev/doc/install); it builds Jaeger, the Collector, MinIO and toxiproxy"
+  command -v mvn >/dev/null && command -v java >/dev/null || die "Java and Maven are required (Kafka comes from Maven Central)"
+  # One installer at a time: `up` and `test` may run side by side.
+  exec 9>"$FT_CACHE/install.lock"
+  flock 9
+  ft_install_debian
+  ft_install_kafka
+  ft_go_install toxiproxy "$(ft_toxiproxy_dir)" github.com/Shopify/toxiproxy/v2/cmd/server "$TOXIPROXY_VERSION"
+  ft_go_install minio "$(dirname "$(ft_minio_bin)")" github.com/minio/minio "$MINIO_VERSION"
+  ft_install_jaeger
+  ft_install_collector
+  ft_build_cpp
+  flock -u 9
+}

@@ -1,0 +1,192 @@
+# Starting, provisioning and stopping the landscape of one profile.
+# Sourced by ./fabtrace after scripts/common.sh and scripts/install.sh.
+
+# Components in start order; each group starts together and must be ready before the next.
+FT_GROUPS=("postgres minio kafka jaeger" "toxiproxy" "collector")
+
+ft_supervisorctl() { supervisorctl -c "$FT_STATE/supervisord.conf" "$@"; }
+ft_supervisor_running() { [[ -S $FT_RUN/supervisor.sock ]] && ft_supervisorctl pid >/dev/null 2>&1; }
+
+# Renders a template from deploy/ into the state directory, substituting only FT_* variables.
+ft_render() {
+  local template=$1 target=$2 vars
+  vars=$(compgen -v FT_ | sed 's/^/$/' | tr '\n' ' ')
+  mkdir -p "$(dirname "$target")"
+  envsubst "$vars" <"$template" >"$target.tmp" && mv "$target.tmp" "$target"
+}
+
+ft_prepare_state() {
+  mkdir -p "$FT_STATE" "$FT_RUN" "$FT_LOGS" "$FT_STATE"/{minio/data,kafka/data,jaeger/keys,jaeger/values,collector/queue,toxiproxy}
+  export FT_PG_USER FT_BIN_MINIO FT_BIN_JAEGER FT_BIN_COLLECTOR FT_BIN_TOXIPROXY FT_KAFKA_LIBS
+  FT_PG_USER=$(ft_pg_user)
+  FT_BIN_MINIO=$(ft_minio_bin)
+  FT_BIN_JAEGER=$(ft_jaeger_bin)
+  FT_BIN_COLLECTOR=$(ft_collector_bin)
+  FT_BIN_TOXIPROXY=$(ft_toxiproxy_dir)/server
+  FT_KAFKA_LIBS=$(ft_kafka_libs)
+  # Settings the configs read from the environment (overridable).
+  export FT_JAEGER_RETENTION=${FABTRACE_JAEGER_RETENTION:-168h}
+  export FT_TAIL_DECISION_WAIT=${FABTRACE_TAIL_DECISION_WAIT:-3s}
+  export FT_SLOW_TRACE_MS=${FABTRACE_SLOW_TRACE_MS:-1000}
+  export FT_SAMPLING_PERCENT=${FABTRACE_SAMPLING_PERCENT:-100}
+
+  ft_render "$FT_ROOT/deploy/supervisor/supervisord.conf.in" "$FT_STATE/supervisord.conf"
+  ft_render "$FT_ROOT/deploy/kafka/server.properties.in" "$FT_STATE/kafka/server.properties"
+  ft_render "$FT_ROOT/deploy/toxiproxy/proxies.json.in" "$FT_STATE/toxiproxy/proxies.json"
+  ft_init_postgres
+  ft_init_kafka
+}
+
+ft_init_postgres() {
+  local data=$FT_STATE/postgres/data
+  mkdir -p "$FT_STATE/postgres/socket"
+  [[ $(id -u) == 0 ]] && chown -R postgres:postgres "$FT_STATE/postgres"
+  [[ -f $data/PG_VERSION ]] && return
+  step "postgres: creating the cluster in $data"
+  ft_as_pg /usr/lib/postgresql/15/bin/initdb -D "$data" -U postgres -E UTF8 --locale=C.UTF-8 \
+    --auth-local=trust --auth-host=scram-sha-256 >"$FT_LOGS/initdb.log" 2>&1 ||
+    die "initdb failed, see $FT_LOGS/initdb.log"
+}
+
+ft_kafka_java() { java -Xmx256m -Dlog4j2.configurationFile="$FT_ROOT/deploy/kafka/log4j2.properties" -cp "$FT_KAFKA_LIBS/*" "$@"; }
+
+ft_init_kafka() {
+  [[ -f $FT_STATE/kafka/data/meta.properties ]] && return
+  step "kafka: formatting the KRaft storage in $FT_STATE/kafka/data"
+  local id
+  id=$(ft_kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
+  ft_kafka_java kafka.tools.StorageTool format -t "$id" -c "$FT_STATE/kafka/server.properties" \
+    >"$FT_LOGS/kafka-format.log" 2>&1 || die "kafka storage format failed, see $FT_LOGS/kafka-format.log"
+}
+
+# Readiness check of one component; true when it serves requests.
+ft_ready() {
+  case $1 in
+    postgres) pg_isready -q -h 127.0.0.1 -p "$FT_PORT_POSTGRES" ;;
+    minio) ft_http_ok "http://127.0.0.1:$FT_PORT_MINIO/minio/health/ready" ;;
+    kafka) ft_port_open "$FT_PORT_KAFKA_CLIENT" && ft_port_open "$FT_PORT_KAFKA_INTERNAL" ;;
+    toxiproxy) ft_http_ok "http://127.0.0.1:$FT_PORT_TOXIPROXY_API/version" ;;
+    jaeger) ft_http_ok "http://127.0.0.1:$FT_PORT_JAEGER_HEALTH/status" &&
+      ft_http_ok "http://127.0.0.1:$FT_PORT_JAEGER_QUERY_HTTP/api/services" ;;
+    collector) ft_http_ok "http://127.0.0.1:$FT_PORT_COLLECTOR_HEALTH/" ;;
+    *) return 1 ;;
+  esac
+}
+
+ft_start_component() {
+  local name=$1
+  if ft_ready "$name"; then
+    step "$name: already running"
+    return
+  fi
+  ft_supervisorctl start "$name" >/dev/null 2>&1 || true
+}
+
+ft_wait_component() {
+  local name=$1 started=$2
+  if ! ft_wait_for 120 "$name" ft_ready "$name"; then
+    tail -n 20 "$FT_LOGS/$name.log" >&2 2>/dev/null
+    die "$name did not become ready; log: $FT_LOGS/$name.log"
+  fi
+  step "$name: ready ($((SECONDS - started))s)"
+}
+
+ft_provision() {
+  step "provisioning: databases, bucket, topics"
+  ft_as_pg psql -q -X -v ON_ERROR_STOP=1 -h "$FT_STATE/postgres/socket" -p "$FT_PORT_POSTGRES" -U postgres -d postgres \
+    -v shop_user="$FT_SHOPDB_USER" -v shop_password="$FT_SHOPDB_PASSWORD" \
+    -v mes_user="$FT_MESDB_USER" -v mes_password="$FT_MESDB_PASSWORD" \
+    -f "$FT_ROOT/deploy/postgres/provision.sql" >"$FT_LOGS/provision-postgres.log" 2>&1 ||
+    die "database provisioning failed, see $FT_LOGS/provision-postgres.log"
+
+  local code
+  code=$(curl -s -o "$FT_LOGS/provision-minio.log" -w '%{http_code}' -X PUT \
+    --aws-sigv4 "aws:amz:us-east-1:s3" --user "$FT_MINIO_USER:$FT_MINIO_PASSWORD" \
+    "http://127.0.0.1:$FT_PORT_MINIO/$FT_MODELS_BUCKET")
+  [[ $code == 200 || $code == 409 ]] || die "creating bucket $FT_MODELS_BUCKET failed ($code), see $FT_LOGS/provision-minio.log"
+
+  local existing topic
+  existing=$(ft_kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$FT_PORT_KAFKA_PROXY" --list 2>>"$FT_LOGS/provision-kafka.log") ||
+    die "listing kafka topics failed, see $FT_LOGS/provision-kafka.log"
+  for topic in $FT_KAFKA_TOPICS; do
+    grep -qx "$topic" <<<"$existing" && continue
+    ft_kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$FT_PORT_KAFKA_PROXY" \
+      --create --if-not-exists --topic "$topic" --partitions 3 --replication-factor 1 >>"$FT_LOGS/provision-kafka.log" 2>&1 ||
+      die "creating kafka topic $topic failed, see $FT_LOGS/provision-kafka.log"
+  done
+}
+
+ft_up() {
+  ft_prepare_state
+  if ! ft_supervisor_running; then
+    step "supervisor: starting (config $FT_STATE/supervisord.conf)"
+    supervisord -c "$FT_STATE/supervisord.conf" || die "supervisord did not start"
+    ft_wait_for 10 supervisor ft_supervisor_running || die "supervisord did not start"
+  else
+    ft_supervisorctl reread >/dev/null && ft_supervisorctl update >/dev/null
+  fi
+  local group name group_started
+  for group in "${FT_GROUPS[@]}"; do
+    group_started=$SECONDS
+    for name in $group; do ft_start_component "$name"; done
+    for name in $group; do ft_wait_component "$name" "$group_started"; done
+    [[ $group == toxiproxy ]] && ft_provision
+  done
+  return 0
+}
+
+ft_down() {
+  if ! ft_supervisor_running; then
+    step "nothing running for profile $FT_PROFILE (state $FT_STATE)"
+    return
+  fi
+  local i group
+  # Reverse dependency order: producers of telemetry first, storage last.
+  for ((i = ${#FT_GROUPS[@]} - 1; i >= 0; i--)); do
+    group=${FT_GROUPS[i]}
+    step "stopping: $group"
+    # shellcheck disable=SC2086
+    ft_supervisorctl stop $group >/dev/null
+  done
+  local pid
+  pid=$(ft_supervisorctl pid)
+  ft_supervisorctl shutdown >/dev/null
+  ft_wait_for 30 "supervisor shutdown" ft_process_gone "$pid" || true
+  step "stopped; data kept in $FT_STATE"
+}
+
+ft_status() {
+  if ! ft_supervisor_running; then
+    step "not running (profile $FT_PROFILE, state $FT_STATE)"
+    return 1
+  fi
+  local group name state=0
+  for group in "${FT_GROUPS[@]}"; do
+    for name in $group; do
+      if ft_ready "$name"; then printf '  %-10s ready\n' "$name"; else
+        printf '  %-10s NOT READY (%s)\n' "$name" "$(ft_supervisorctl status "$name" | awk '{print $2}')"
+        state=1
+      fi
+    done
+  done
+  return $state
+}
+
+ft_print_summary() {
+  cat <<EOF
+
+fabtrace landscape is up (profile $FT_PROFILE, data in $FT_STATE)
+
+  Jaeger query API and UI   http://127.0.0.1:$FT_PORT_JAEGER_QUERY_HTTP   (e.g. /api/services)
+  OTLP to the Collector     grpc 127.0.0.1:$FT_PORT_COLLECTOR_OTLP_GRPC, http http://127.0.0.1:$FT_PORT_COLLECTOR_OTLP_HTTP/v1/traces
+  Collector health          http://127.0.0.1:$FT_PORT_COLLECTOR_HEALTH/
+  Span metrics (Prometheus) http://127.0.0.1:$FT_PORT_COLLECTOR_SPANMETRICS/metrics
+  PostgreSQL (via proxy)    127.0.0.1:$FT_PORT_POSTGRES_PROXY   shopdb ($FT_SHOPDB_USER/$FT_SHOPDB_PASSWORD), mesdb ($FT_MESDB_USER/$FT_MESDB_PASSWORD)
+  S3, MinIO (via proxy)     http://127.0.0.1:$FT_PORT_MINIO_PROXY   bucket $FT_MODELS_BUCKET ($FT_MINIO_USER/$FT_MINIO_PASSWORD)
+  MinIO console             http://127.0.0.1:$FT_PORT_MINIO_CONSOLE
+  Kafka (via proxy)         127.0.0.1:$FT_PORT_KAFKA_PROXY   topics: $FT_KAFKA_TOPICS
+  toxiproxy API (faults)    http://127.0.0.1:$FT_PORT_TOXIPROXY_API/proxies
+
+  status: ./fabtrace status    logs: ./fabtrace logs <component>    stop: ./fabtrace down
+EOF
+}

@@ -1,0 +1,42 @@
+# ./fabtrace test: a private instance of the landscape (ports of the "test" column, a
+# throw-away state directory), the C++ unit tests, then the end-to-end tests; the
+# instance is stopped and removed afterwards, whatever happens.
+# Sourced by ./fabtrace after the other scripts.
+
+ft_test_cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  ft_down >/dev/null 2>&1 || true
+  # Kill whatever a crashed supervisor may have left, then drop the state.
+  pkill -f -- "$FT_STATE/" 2>/dev/null || true
+  if [[ $rc != 0 && -d $FT_LOGS ]]; then
+    local kept=$FT_CACHE/logs/last-failed-test
+    rm -rf "$kept" && cp -r "$FT_LOGS" "$kept" && step "logs of the failed run kept in $kept"
+  fi
+  rm -rf "$FT_STATE"
+  exit "$rc"
+}
+
+ft_test() {
+  local started=$SECONDS
+  ft_install_all
+  ft_install_test_tools
+  ft_use_profile test
+  if ft_supervisor_running; then
+    step "a previous test instance is still running: stopping it"
+    ft_down
+  fi
+  rm -rf "$FT_STATE"
+  trap ft_test_cleanup EXIT
+  trap 'exit 130' INT TERM
+  ft_up
+  step "landscape of the test profile ready after $((SECONDS - started))s"
+
+  export FT_BUILD_DIR FT_KAFKA_LIBS
+  FT_BUILD_DIR=$(ft_cmake_build_dir)
+  step "c++ unit tests (ctest)"
+  ctest --test-dir "$FT_BUILD_DIR" --output-on-failure --no-tests=ignore
+  step "end-to-end tests (pytest)"
+  (cd "$FT_ROOT" && "$(ft_venv)/bin/pytest" -p no:cacheprovider -ra tests "$@")
+  step "all tests passed in $((SECONDS - started))s"
+}

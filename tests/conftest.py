@@ -1,0 +1,27 @@
+"""Fixtures of the end-to-end tests; they run against the instance ./fabtrace test starts."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from support.jaeger import Jaeger  # noqa: E402
+from support.landscape import Landscape, current  # noqa: E402
+from support.toxiproxy import Toxiproxy  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def landscape() -> Landscape:
+    return current()
+
+
+@pytest.fixture(scope="session")
+def jaeger(landscape) -> Jaeger:
+    return Jaeger(landscape)
+
+
+@pytest.fixture(scope="session")
+def toxiproxy(landscape) -> Toxiproxy:
+    return Toxiproxy(landscape)

@@ -1,0 +1,76 @@
+"""The landscape itself: every component ready, loopback only, CORS for the browser apps."""
+
+import os
+import re
+import subprocess
+
+from support.landscape import http
+
+
+def test_every_component_ready(landscape, jaeger, toxiproxy):
+    status, _, _ = http("GET", landscape.url("COLLECTOR_HEALTH", "/"))
+    assert status == 200
+    status, _, _ = http("GET", landscape.url("MINIO", "/minio/health/ready"))
+    assert status == 200
+    assert isinstance(jaeger.services(), list)
+    proxies = toxiproxy.proxies()
+    assert set(proxies) == {"postgres", "minio", "kafka"}
+    assert all(proxy["enabled"] for proxy in proxies.values())
+    ready = subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", str(landscape.port("POSTGRES_PROXY"))],
+                           capture_output=True, text=True, check=False)
+    assert ready.returncode == 0, ready.stdout
+    status_lines = landscape.supervisorctl("status").splitlines()
+    assert len(status_lines) == 6 and all(" RUNNING " in line for line in status_lines), status_lines
+
+
+def _descendants(root_pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = set(), [root_pid]
+    while todo:
+        pid = todo.pop()
+        found.add(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def test_nothing_listens_beyond_loopback(landscape):
+    supervisor_pid = int(landscape.supervisorctl("pid").strip())
+    ours = _descendants(supervisor_pid)
+    listening = subprocess.run(["ss", "-Hltnp"], capture_output=True, text=True, check=True).stdout
+    seen_ports = set()
+    for line in listening.splitlines():
+        pids = {int(pid) for pid in re.findall(r"pid=(\d+)", line)}
+        if not pids & ours:
+            continue
+        local = line.split()[3]
+        address, port = local.rsplit(":", 1)
+        assert address in ("127.0.0.1", "[::1]", "[::ffff:127.0.0.1]"), f"listens beyond loopback: {line}"
+        seen_ports.add(int(port))
+    expected = {landscape.port(name) for name in (
+        "POSTGRES", "POSTGRES_PROXY", "MINIO", "MINIO_PROXY", "KAFKA_CLIENT", "KAFKA_PROXY",
+        "COLLECTOR_OTLP_GRPC", "COLLECTOR_OTLP_HTTP", "JAEGER_QUERY_HTTP", "TOXIPROXY_API")}
+    assert expected <= seen_ports, f"missing listeners: {expected - seen_ports}"
+
+
+def test_collector_cors_admits_only_the_applications(landscape):
+    url = landscape.url("COLLECTOR_OTLP_HTTP", "/v1/traces")
+    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
+    shop_origin = f"http://127.0.0.1:{landscape.port('INTERNET_SHOP_WEB')}"
+    _, headers, _ = http("OPTIONS", url, headers={"Origin": shop_origin, **preflight})
+    assert headers.get("Access-Control-Allow-Origin") == shop_origin
+    _, headers, _ = http("OPTIONS", url, headers={"Origin": "http://evil.example", **preflight})
+    assert "Access-Control-Allow-Origin" not in headers
+
+
+def test_collector_rejects_oversized_requests(landscape):
+    status, _, _ = http("POST", landscape.url("COLLECTOR_OTLP_HTTP", "/v1/traces"),
+                        body=b"\0" * (5 * 1024 * 1024), headers={"Content-Type": "application/x-protobuf"})
+    assert status in (400, 413)

@@ -1,0 +1,72 @@
+"""The landscape under test, as described by the FT_* environment of ./fabtrace test."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise RuntimeError(f"{name} is not set: run the tests through ./fabtrace test")
+    return value
+
+
+@dataclass(frozen=True)
+class Landscape:
+    root: Path
+    state: Path
+    build_dir: Path
+    kafka_libs: Path
+
+    def port(self, name: str) -> int:
+        return int(_env(f"FT_PORT_{name}"))
+
+    def url(self, port_name: str, path: str = "") -> str:
+        return f"http://127.0.0.1:{self.port(port_name)}{path}"
+
+    def secret(self, name: str) -> str:
+        return _env(f"FT_{name}")
+
+    def supervisorctl(self, *args: str) -> str:
+        result = subprocess.run(
+            ["supervisorctl", "-c", str(self.state / "supervisord.conf"), *args],
+            capture_output=True, text=True, timeout=60, check=False)
+        return result.stdout
+
+    def kafka_tool(self, main_class: str, *args: str, stdin: str | None = None,
+                   timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        """Runs one of Kafka's own command-line tools (a Java main class)."""
+        return subprocess.run(
+            ["java", "-Xmx256m",
+             f"-Dlog4j2.configurationFile={self.root}/deploy/kafka/log4j2.properties",
+             "-cp", f"{self.kafka_libs}/*", main_class, *args],
+            input=stdin, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def current() -> Landscape:
+    return Landscape(root=Path(_env("FT_ROOT")), state=Path(_env("FT_STATE")),
+                     build_dir=Path(_env("FT_BUILD_DIR")), kafka_libs=Path(_env("FT_KAFKA_LIBS")))
+
+
+def http(method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None,
+         timeout: float = 10) -> tuple[int, dict[str, str], bytes]:
+    """One HTTP request; returns (status, headers, body) for any status, raises on no answer."""
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def http_json(method: str, url: str, payload: object | None = None, timeout: float = 10):
+    body = None if payload is None else json.dumps(payload).encode()
+    status, _, raw = http(method, url, body, {"Content-Type": "application/json"}, timeout)
+    return status, (json.loads(raw) if raw else None)
