@@ -58,7 +58,8 @@ Options ParseArgs(int argc, char** argv) {
       Usage("unknown argument " + std::string(arg));
     }
   }
-  if (options.protocol != "http" && options.protocol != "grpc") Usage("protocol must be http or grpc");
+  if (options.protocol != "http" && options.protocol != "grpc")
+    Usage("protocol must be http or grpc");
   if (options.endpoint.empty()) Usage("--endpoint is required");
   return options;
 }
@@ -138,7 +139,7 @@ int main(int argc, char** argv) {
   provider->Shutdown();
 
   std::cout << R"({"trace_id":")" << Hex(context.trace_id()) << R"(","parent_span_id":")"
-            << Hex(context.span_id()) << R"(","child_span_id":")" << child_id
-            << R"(","flushed":)" << (flushed ? "true" : "false") << "}\n";
+            << Hex(context.span_id()) << R"(","child_span_id":")" << child_id << R"(","flushed":)"
+            << (flushed ? "true" : "false") << "}\n";
   return flushed ? 0 : 1;
 }

@@ -1,0 +1,58 @@
+// Tracing settings read from the standard OTEL_* environment variables.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fabtrace::telemetry {
+
+enum class ExportProtocol { kHttpProtobuf, kHttpJson, kGrpc };
+enum class ExporterKind { kOtlp, kNone };
+
+struct SamplerSettings {
+  // always_on, always_off, traceidratio, parentbased_always_on,
+  // parentbased_always_off, parentbased_traceidratio
+  std::string name = "parentbased_always_on";
+  double ratio = 1.0;
+};
+
+struct BatchSettings {
+  std::size_t max_queue_size = 2048;
+  std::size_t max_export_batch_size = 512;
+  std::chrono::milliseconds schedule_delay{5000};
+};
+
+struct Settings {
+  bool disabled = false;  // OTEL_SDK_DISABLED=true: no spans are recorded or exported
+  ExporterKind exporter = ExporterKind::kOtlp;
+  ExportProtocol protocol = ExportProtocol::kHttpProtobuf;
+  std::string endpoint;  // full URL (http) or host:port URL (grpc)
+  std::chrono::milliseconds export_timeout{10000};
+  std::map<std::string, std::string> resource;  // includes service.name and service.version
+  SamplerSettings sampler;
+  BatchSettings batch;
+  std::vector<std::string> propagators{"tracecontext", "baggage"};
+  // Problems found in the environment; each was replaced by its default.
+  std::vector<std::string> warnings;
+
+  const std::string& service_name() const { return resource.at("service.name"); }
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+// Reads the process environment.
+std::optional<std::string> ProcessEnv(const std::string& name);
+
+// Builds the settings from the environment. default_service_name and
+// default_version apply when neither OTEL_SERVICE_NAME nor OTEL_RESOURCE_ATTRIBUTES
+// name them. Never throws: invalid values produce a warning and the default.
+Settings SettingsFromEnvironment(const std::string& default_service_name,
+                                 const std::string& default_version,
+                                 const EnvLookup& env = ProcessEnv);
+
+}  // namespace fabtrace::telemetry

@@ -1,0 +1,237 @@
+#include "fabtrace/telemetry/settings.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <string_view>
+
+namespace fabtrace::telemetry {
+namespace {
+
+std::string Trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t");
+  return std::string(text.substr(first, last - first + 1));
+}
+
+std::string Lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+// W3C baggage-style percent decoding, as OTEL_RESOURCE_ATTRIBUTES uses it.
+std::optional<std::string> PercentDecode(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out.push_back(text[i]);
+      continue;
+    }
+    if (i + 2 >= text.size()) return std::nullopt;
+    unsigned value = 0;
+    const auto* begin = text.data() + i + 1;
+    auto [ptr, ec] = std::from_chars(begin, begin + 2, value, 16);
+    if (ec != std::errc() || ptr != begin + 2) return std::nullopt;
+    out.push_back(static_cast<char>(value));
+    i += 2;
+  }
+  return out;
+}
+
+template <typename Number>
+std::optional<Number> ParseNumber(const std::string& text) {
+  Number value{};
+  const auto trimmed = Trim(text);
+  auto [ptr, ec] = std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), value);
+  if (ec != std::errc() || ptr != trimmed.data() + trimmed.size()) return std::nullopt;
+  return value;
+}
+
+class Reader {
+ public:
+  Reader(const EnvLookup& env, Settings& settings) : env_(env), settings_(settings) {}
+
+  std::optional<std::string> Get(const std::string& name) const {
+    auto value = env_(name);
+    if (!value) return std::nullopt;
+    auto trimmed = Trim(*value);
+    if (trimmed.empty()) return std::nullopt;
+    return trimmed;
+  }
+
+  template <typename Number>
+  void ReadPositive(const std::string& name, Number& target) {
+    auto text = Get(name);
+    if (!text) return;
+    auto value = ParseNumber<Number>(*text);
+    if (!value || *value <= 0) {
+      Warn(name, *text);
+      return;
+    }
+    target = *value;
+  }
+
+  void ReadMillis(const std::string& name, std::chrono::milliseconds& target) {
+    long long value = target.count();
+    ReadPositive(name, value);
+    target = std::chrono::milliseconds(value);
+  }
+
+  void Warn(const std::string& name, const std::string& value) {
+    settings_.warnings.push_back(name + "=" + value + " is invalid; using the default");
+  }
+
+ private:
+  const EnvLookup& env_;
+  Settings& settings_;
+};
+
+void ReadResource(Reader& reader, Settings& settings, const std::string& default_service_name,
+                  const std::string& default_version) {
+  if (auto attributes = reader.Get("OTEL_RESOURCE_ATTRIBUTES")) {
+    std::string_view rest = *attributes;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      const auto item = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+      const auto equals = item.find('=');
+      auto key = Trim(item.substr(0, equals));
+      auto value = equals == std::string_view::npos ? std::nullopt
+                                                    : PercentDecode(Trim(item.substr(equals + 1)));
+      if (equals == std::string_view::npos || key.empty() || !value) {
+        reader.Warn("OTEL_RESOURCE_ATTRIBUTES item", std::string(item));
+        continue;
+      }
+      settings.resource[key] = *value;
+    }
+  }
+  if (auto name = reader.Get("OTEL_SERVICE_NAME")) settings.resource["service.name"] = *name;
+  settings.resource.try_emplace("service.name", default_service_name);
+  settings.resource.try_emplace("service.version", default_version);
+}
+
+void ReadExporter(Reader& reader, Settings& settings) {
+  if (auto exporter = reader.Get("OTEL_TRACES_EXPORTER")) {
+    const auto value = Lower(*exporter);
+    if (value == "none") {
+      settings.exporter = ExporterKind::kNone;
+    } else if (value != "otlp") {
+      reader.Warn("OTEL_TRACES_EXPORTER", *exporter);
+    }
+  }
+  auto protocol = reader.Get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL");
+  if (!protocol) protocol = reader.Get("OTEL_EXPORTER_OTLP_PROTOCOL");
+  if (protocol) {
+    if (*protocol == "grpc") {
+      settings.protocol = ExportProtocol::kGrpc;
+    } else if (*protocol == "http/json") {
+      settings.protocol = ExportProtocol::kHttpJson;
+    } else if (*protocol != "http/protobuf") {
+      reader.Warn("OTEL_EXPORTER_OTLP_PROTOCOL", *protocol);
+    }
+  }
+  const bool grpc = settings.protocol == ExportProtocol::kGrpc;
+  if (auto endpoint = reader.Get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) {
+    settings.endpoint = *endpoint;  // signal-specific: used as given
+  } else if (auto base = reader.Get("OTEL_EXPORTER_OTLP_ENDPOINT")) {
+    std::string url = *base;
+    if (!grpc) {
+      if (!url.empty() && url.back() == '/') url.pop_back();
+      url += "/v1/traces";
+    }
+    settings.endpoint = url;
+  } else {
+    settings.endpoint = grpc ? "http://localhost:4317" : "http://localhost:4318/v1/traces";
+  }
+  auto timeout = reader.Get("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT")
+                     ? "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT"
+                     : "OTEL_EXPORTER_OTLP_TIMEOUT";
+  reader.ReadMillis(timeout, settings.export_timeout);
+}
+
+void ReadSampler(Reader& reader, Settings& settings) {
+  static const std::vector<std::string> kKnown = {"always_on",
+                                                  "always_off",
+                                                  "traceidratio",
+                                                  "parentbased_always_on",
+                                                  "parentbased_always_off",
+                                                  "parentbased_traceidratio"};
+  if (auto name = reader.Get("OTEL_TRACES_SAMPLER")) {
+    const auto value = Lower(*name);
+    if (std::find(kKnown.begin(), kKnown.end(), value) != kKnown.end()) {
+      settings.sampler.name = value;
+    } else {
+      reader.Warn("OTEL_TRACES_SAMPLER", *name);
+    }
+  }
+  if (auto argument = reader.Get("OTEL_TRACES_SAMPLER_ARG")) {
+    auto ratio = ParseNumber<double>(*argument);
+    if (ratio && *ratio >= 0.0 && *ratio <= 1.0) {
+      settings.sampler.ratio = *ratio;
+    } else {
+      reader.Warn("OTEL_TRACES_SAMPLER_ARG", *argument);
+    }
+  }
+}
+
+void ReadBatch(Reader& reader, Settings& settings) {
+  auto& batch = settings.batch;
+  reader.ReadPositive("OTEL_BSP_MAX_QUEUE_SIZE", batch.max_queue_size);
+  reader.ReadPositive("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", batch.max_export_batch_size);
+  reader.ReadMillis("OTEL_BSP_SCHEDULE_DELAY", batch.schedule_delay);
+  if (batch.max_export_batch_size > batch.max_queue_size) {
+    reader.Warn("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", std::to_string(batch.max_export_batch_size));
+    batch.max_export_batch_size = batch.max_queue_size;
+  }
+}
+
+void ReadPropagators(Reader& reader, Settings& settings) {
+  auto list = reader.Get("OTEL_PROPAGATORS");
+  if (!list) return;
+  std::vector<std::string> chosen;
+  std::string_view rest = *list;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    auto name = Lower(Trim(rest.substr(0, comma)));
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    if (name == "tracecontext" || name == "baggage" || name == "none") {
+      if (name != "none") chosen.push_back(name);
+    } else if (!name.empty()) {
+      reader.Warn("OTEL_PROPAGATORS item", name);
+    }
+  }
+  settings.propagators = chosen;
+}
+
+}  // namespace
+
+std::optional<std::string> ProcessEnv(const std::string& name) {
+  const char* value = std::getenv(name.c_str());
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+Settings SettingsFromEnvironment(const std::string& default_service_name,
+                                 const std::string& default_version, const EnvLookup& env) {
+  Settings settings;
+  Reader reader(env, settings);
+  if (auto disabled = reader.Get("OTEL_SDK_DISABLED")) {
+    const auto value = Lower(*disabled);
+    if (value == "true") {
+      settings.disabled = true;
+    } else if (value != "false") {
+      reader.Warn("OTEL_SDK_DISABLED", *disabled);
+    }
+  }
+  ReadResource(reader, settings, default_service_name, default_version);
+  ReadExporter(reader, settings);
+  ReadSampler(reader, settings);
+  ReadBatch(reader, settings);
+  ReadPropagators(reader, settings);
+  return settings;
+}
+
+}  // namespace fabtrace::telemetry

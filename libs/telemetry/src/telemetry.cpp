@@ -1,0 +1,179 @@
+#include "fabtrace/telemetry/telemetry.h"
+
+#include <spdlog/spdlog.h>
+
+#include <utility>
+#include <vector>
+
+#include "fabtrace/telemetry/export_pipeline.h"
+#include "fabtrace/telemetry/logging.h"
+#include "fabtrace/telemetry/version.h"
+#include "opentelemetry/baggage/propagation/baggage_propagator.h"
+#include "opentelemetry/context/propagation/composite_propagator.h"
+#include "opentelemetry/context/propagation/global_propagator.h"
+#include "opentelemetry/context/propagation/noop_propagator.h"
+#include "opentelemetry/exporters/otlp/otlp_grpc_exporter_factory.h"
+#include "opentelemetry/exporters/otlp/otlp_grpc_exporter_options.h"
+#include "opentelemetry/exporters/otlp/otlp_http_exporter_factory.h"
+#include "opentelemetry/exporters/otlp/otlp_http_exporter_options.h"
+#include "opentelemetry/sdk/resource/resource.h"
+#include "opentelemetry/sdk/trace/samplers/always_off_factory.h"
+#include "opentelemetry/sdk/trace/samplers/always_on_factory.h"
+#include "opentelemetry/sdk/trace/samplers/parent_factory.h"
+#include "opentelemetry/sdk/trace/samplers/trace_id_ratio_factory.h"
+#include "opentelemetry/sdk/trace/tracer_provider.h"
+#include "opentelemetry/sdk/trace/tracer_provider_factory.h"
+#include "opentelemetry/trace/noop.h"
+#include "opentelemetry/trace/propagation/http_trace_context.h"
+#include "opentelemetry/trace/provider.h"
+
+namespace otlp = opentelemetry::exporter::otlp;
+namespace sdktrace = opentelemetry::sdk::trace;
+namespace propagation = opentelemetry::context::propagation;
+
+namespace fabtrace::telemetry {
+
+struct Telemetry::Impl {
+  std::shared_ptr<sdktrace::TracerProvider> provider;  // null when disabled
+};
+
+namespace {
+
+std::unique_ptr<sdktrace::Sampler> MakeSampler(const SamplerSettings& sampler) {
+  const auto& name = sampler.name;
+  if (name == "always_on") return sdktrace::AlwaysOnSamplerFactory::Create();
+  if (name == "always_off") return sdktrace::AlwaysOffSamplerFactory::Create();
+  if (name == "traceidratio")
+    return sdktrace::TraceIdRatioBasedSamplerFactory::Create(sampler.ratio);
+  std::shared_ptr<sdktrace::Sampler> root;
+  if (name == "parentbased_always_off") {
+    root = sdktrace::AlwaysOffSamplerFactory::Create();
+  } else if (name == "parentbased_traceidratio") {
+    root = sdktrace::TraceIdRatioBasedSamplerFactory::Create(sampler.ratio);
+  } else {
+    root = sdktrace::AlwaysOnSamplerFactory::Create();
+  }
+  return sdktrace::ParentBasedSamplerFactory::Create(root);
+}
+
+std::unique_ptr<sdktrace::SpanExporter> MakeOtlpExporter(const Settings& settings) {
+  if (settings.protocol == ExportProtocol::kGrpc) {
+    otlp::OtlpGrpcExporterOptions options;
+    options.endpoint = settings.endpoint;
+    options.use_ssl_credentials = settings.endpoint.rfind("https://", 0) == 0;
+    options.timeout = settings.export_timeout;
+    return otlp::OtlpGrpcExporterFactory::Create(options);
+  }
+  otlp::OtlpHttpExporterOptions options;
+  options.url = settings.endpoint;
+  options.timeout = settings.export_timeout;
+  options.content_type = settings.protocol == ExportProtocol::kHttpJson
+                             ? otlp::HttpRequestContentType::kJson
+                             : otlp::HttpRequestContentType::kBinary;
+  return otlp::OtlpHttpExporterFactory::Create(options);
+}
+
+void InstallPropagators(const std::vector<std::string>& names) {
+  std::vector<std::unique_ptr<propagation::TextMapPropagator>> propagators;
+  for (const auto& name : names) {
+    if (name == "tracecontext") {
+      propagators.push_back(
+          std::make_unique<opentelemetry::trace::propagation::HttpTraceContext>());
+    } else if (name == "baggage") {
+      propagators.push_back(
+          std::make_unique<opentelemetry::baggage::propagation::BaggagePropagator>());
+    }
+  }
+  propagation::GlobalTextMapPropagator::SetGlobalPropagator(
+      opentelemetry::nostd::shared_ptr<propagation::TextMapPropagator>(
+          new propagation::CompositePropagator(std::move(propagators))));
+}
+
+const char* ProtocolName(ExportProtocol protocol) {
+  switch (protocol) {
+    case ExportProtocol::kGrpc:
+      return "grpc";
+    case ExportProtocol::kHttpJson:
+      return "http/json";
+    case ExportProtocol::kHttpProtobuf:
+      break;
+  }
+  return "http/protobuf";
+}
+
+}  // namespace
+
+std::unique_ptr<Telemetry> Telemetry::Start(const std::string& default_service_name,
+                                            const std::string& default_version) {
+  return Start(SettingsFromEnvironment(default_service_name, default_version));
+}
+
+std::unique_ptr<Telemetry> Telemetry::Start(Settings settings,
+                                            std::unique_ptr<sdktrace::SpanExporter> exporter) {
+  RouteSdkLogsToSpdlog();
+  for (const auto& warning : settings.warnings) spdlog::warn("telemetry settings: {}", warning);
+  InstallPropagators(settings.propagators);
+
+  auto stats = std::make_shared<ExportStats>();
+  auto impl = std::make_unique<Impl>();
+  if (settings.disabled) {
+    spdlog::info("tracing disabled (OTEL_SDK_DISABLED=true)");
+    opentelemetry::trace::Provider::SetTracerProvider(
+        opentelemetry::nostd::shared_ptr<opentelemetry::trace::TracerProvider>(
+            new opentelemetry::trace::NoopTracerProvider()));
+    return std::unique_ptr<Telemetry>(new Telemetry(std::move(settings), stats, std::move(impl)));
+  }
+
+  std::string destination = exporter ? "test exporter" : settings.endpoint;
+  if (!exporter && settings.exporter == ExporterKind::kOtlp) exporter = MakeOtlpExporter(settings);
+  std::vector<std::unique_ptr<sdktrace::SpanProcessor>> processors;
+  if (exporter) {
+    processors.push_back(MakeBoundedBatchProcessor(
+        MakeCountingExporter(std::move(exporter), stats, destination), settings.batch, stats));
+  }
+  opentelemetry::sdk::resource::ResourceAttributes attributes;
+  for (const auto& [key, value] : settings.resource) attributes.SetAttribute(key, value);
+  attributes.SetAttribute("telemetry.distro.name", "fabtrace");
+  attributes.SetAttribute("telemetry.distro.version", kVersion);
+  auto resource = opentelemetry::sdk::resource::Resource::Create(attributes);
+
+  impl->provider =
+      std::shared_ptr<sdktrace::TracerProvider>(sdktrace::TracerProviderFactory::Create(
+          std::move(processors), resource, MakeSampler(settings.sampler)));
+  opentelemetry::trace::Provider::SetTracerProvider(
+      opentelemetry::nostd::shared_ptr<opentelemetry::trace::TracerProvider>(impl->provider));
+  spdlog::info("tracing on: service {} {}, export {} to {}, sampler {} ({})",
+               settings.service_name(), settings.resource.at("service.version"),
+               ProtocolName(settings.protocol), destination, settings.sampler.name,
+               settings.sampler.ratio);
+  return std::unique_ptr<Telemetry>(new Telemetry(std::move(settings), stats, std::move(impl)));
+}
+
+Telemetry::Telemetry(Settings settings, std::shared_ptr<ExportStats> stats,
+                     std::unique_ptr<Impl> impl)
+    : settings_(std::move(settings)), stats_(std::move(stats)), impl_(std::move(impl)) {}
+
+Telemetry::~Telemetry() {
+  if (impl_->provider) {
+    impl_->provider->ForceFlush(settings_.export_timeout);
+    impl_->provider->Shutdown();
+    const auto stats = stats_->Read();
+    spdlog::info("tracing stopped: {} spans exported, {} failed, {} dropped", stats.exported,
+                 stats.failed, stats.dropped);
+  }
+  opentelemetry::trace::Provider::SetTracerProvider(
+      opentelemetry::nostd::shared_ptr<opentelemetry::trace::TracerProvider>(
+          new opentelemetry::trace::NoopTracerProvider()));
+}
+
+bool Telemetry::Flush(std::chrono::milliseconds timeout) {
+  return !impl_->provider || impl_->provider->ForceFlush(timeout);
+}
+
+opentelemetry::nostd::shared_ptr<opentelemetry::trace::Tracer> GetTracer(
+    const std::string& library) {
+  return opentelemetry::trace::Provider::GetTracerProvider()->GetTracer("fabtrace." + library,
+                                                                        kVersion);
+}
+
+}  // namespace fabtrace::telemetry
