@@ -1,0 +1,37 @@
+// The server span of one request: opened from the incoming trace context, named
+// "METHOD /route/{param}", with the HTTP semantic-convention attributes; 5xx and
+// exceptions mark it ERROR. While it lives it is the active span of the thread.
+#pragma once
+
+#include <exception>
+#include <memory>
+#include <string>
+
+#include "fabtrace/http/message.h"
+#include "opentelemetry/trace/scope.h"
+#include "opentelemetry/trace/span.h"
+
+namespace fabtrace::http {
+
+class ServerSpan {
+ public:
+  // `route` is empty when no route matched.
+  ServerSpan(const Request& request, const std::string& route, int server_port);
+  ~ServerSpan();  // ends the span
+
+  void RecordException(const std::exception& error);
+  // Sets the status attributes and, for 5xx, the ERROR status; adds the support-code
+  // headers to the response.
+  void Finish(Response& response);
+
+  const std::string& trace_id() const { return trace_id_; }
+
+ private:
+  opentelemetry::nostd::shared_ptr<opentelemetry::trace::Span> span_;
+  std::unique_ptr<opentelemetry::trace::Scope> scope_;
+  std::string trace_id_;
+  std::string traceresponse_;
+  bool exception_recorded_ = false;
+};
+
+}  // namespace fabtrace::http

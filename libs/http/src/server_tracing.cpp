@@ -1,0 +1,91 @@
+#include "fabtrace/http/server_tracing.h"
+
+#include <array>
+#include <string_view>
+
+#include "fabtrace/telemetry/propagation.h"
+#include "fabtrace/telemetry/span_errors.h"
+#include "fabtrace/telemetry/telemetry.h"
+#include "opentelemetry/trace/context.h"
+
+namespace trace = opentelemetry::trace;
+
+namespace fabtrace::http {
+namespace {
+
+constexpr std::array<std::string_view, 9> kKnownMethods = {
+    "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+
+bool IsKnownMethod(std::string_view method) {
+  for (auto known : kKnownMethods) {
+    if (known == method) return true;
+  }
+  return false;
+}
+
+// "host:port" of the Host header, without the port.
+std::string HostName(const Request& request) {
+  auto host = std::string(request.header("host").value_or(""));
+  if (!host.empty() && host.front() == '[') return host.substr(0, host.find(']') + 1);
+  return host.substr(0, host.find(':'));
+}
+
+}  // namespace
+
+ServerSpan::ServerSpan(const Request& request, const std::string& route, int server_port) {
+  const auto parent =
+      telemetry::ExtractContext([&request](std::string_view name) { return request.header(name); });
+  trace::StartSpanOptions options;
+  options.kind = trace::SpanKind::kServer;
+  options.parent = trace::GetSpan(parent)->GetContext();
+  const bool known = IsKnownMethod(request.method);
+  const std::string method = known ? request.method : "_OTHER";
+  const std::string name = route.empty() ? (known ? request.method : std::string("HTTP"))
+                                         : (known ? request.method : "HTTP") + " " + route;
+  span_ = telemetry::GetTracer("http")->StartSpan(name, options);
+  span_->SetAttribute("http.request.method", method);
+  if (!known) span_->SetAttribute("http.request.method_original", request.method);
+  if (!route.empty()) span_->SetAttribute("http.route", route);
+  span_->SetAttribute("url.path", request.path);
+  span_->SetAttribute("url.scheme", "http");
+  span_->SetAttribute("network.protocol.version", "1.1");
+  const auto host = HostName(request);
+  if (!host.empty()) span_->SetAttribute("server.address", host);
+  span_->SetAttribute("server.port", static_cast<int64_t>(server_port));
+  if (!request.client_address.empty())
+    span_->SetAttribute("client.address", request.client_address);
+  if (auto agent = request.header("user-agent")) {
+    span_->SetAttribute("user_agent.original", std::string(agent->substr(0, 256)));
+  }
+  if (!request.body.empty()) {
+    span_->SetAttribute("http.request.body.size", static_cast<int64_t>(request.body.size()));
+  }
+  scope_ = std::make_unique<trace::Scope>(span_);
+  trace_id_ = telemetry::CurrentTraceId();
+  traceresponse_ = telemetry::CurrentTraceparent();
+}
+
+ServerSpan::~ServerSpan() {
+  scope_.reset();
+  span_->End();
+}
+
+void ServerSpan::RecordException(const std::exception& error) {
+  telemetry::RecordException(*span_, error);
+  exception_recorded_ = true;
+}
+
+void ServerSpan::Finish(Response& response) {
+  span_->SetAttribute("http.response.status_code", static_cast<int64_t>(response.status));
+  span_->SetAttribute("http.response.body.size", static_cast<int64_t>(response.body.size()));
+  if (response.status >= 500 && !exception_recorded_) {
+    telemetry::MarkError(*span_, std::to_string(response.status),
+                         "HTTP " + std::to_string(response.status));
+  }
+  if (!trace_id_.empty()) {
+    response.headers.emplace("X-Support-Code", trace_id_);
+    response.headers.emplace("traceresponse", traceresponse_);
+  }
+}
+
+}  // namespace fabtrace::http
