@@ -1,0 +1,130 @@
+// PostgreSQL access for the services: a small connection pool over libpq with a
+// client-side deadline on connecting and on every statement (so a database that stops
+// answering becomes a span that ends at its timeout), CLIENT spans with the database
+// semantic conventions, and the traceparent appended as an SQL comment so that
+// PostgreSQL's own logs name the trace.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+typedef struct pg_conn PGconn;
+
+namespace fabtrace::db {
+
+struct PgOptions {
+  std::string host = "127.0.0.1";
+  int port = 5432;
+  std::string database;
+  std::string schema = "public";
+  std::string user;
+  std::string password;
+  std::string application_name = "fabtrace";
+  std::chrono::milliseconds connect_timeout{2000};
+  std::chrono::milliseconds statement_timeout{
+      5000};  // client deadline and server statement_timeout
+  std::size_t pool_size = 4;
+};
+
+// A failed statement. error_type is the SQLSTATE for an answer of the server
+// ("25006", "42501", ...), or "timeout", "connection_refused", "connection_closed",
+// "connection_failed", "pool_exhausted" when no answer came.
+class DbError : public std::runtime_error {
+ public:
+  DbError(std::string error_type, std::string sqlstate, const std::string& message)
+      : std::runtime_error(message),
+        error_type_(std::move(error_type)),
+        sqlstate_(std::move(sqlstate)) {}
+  const std::string& error_type() const { return error_type_; }
+  const std::string& sqlstate() const { return sqlstate_; }  // empty unless the server answered
+
+ private:
+  std::string error_type_, sqlstate_;
+};
+
+using Param = std::optional<std::string>;  // nullopt is SQL NULL
+
+class Result {
+ public:
+  std::size_t size() const { return rows_.size(); }
+  bool empty() const { return rows_.empty(); }
+  const std::optional<std::string>& at(std::size_t row, const std::string& column) const;
+  std::string text(std::size_t row, const std::string& column) const;  // NULL -> ""
+  std::size_t affected_rows() const { return affected_; }
+
+ private:
+  friend class PgConnection;
+  std::map<std::string, std::size_t> columns_;
+  std::vector<std::vector<std::optional<std::string>>> rows_;
+  std::size_t affected_ = 0;
+};
+
+class PgConnection {
+ public:
+  PgConnection(PGconn* connection, const PgOptions& options);
+  ~PgConnection();
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+
+  // Runs one statement with $1.. parameters inside a CLIENT span. Throws DbError.
+  Result Execute(const std::string& sql, const std::vector<Param>& params = {});
+  bool healthy() const { return healthy_; }
+
+ private:
+  PGconn* connection_;
+  const PgOptions& options_;
+  bool healthy_ = true;
+};
+
+class PgPool {
+ public:
+  explicit PgPool(PgOptions options);
+  ~PgPool();
+
+  // Runs `work` with a connection of the pool; a connection that broke is not reused.
+  template <typename Work>
+  auto WithConnection(Work&& work) {
+    Lease lease(*this);
+    return work(*lease.connection);
+  }
+  Result Execute(const std::string& sql, const std::vector<Param>& params = {}) {
+    return WithConnection(
+        [&](PgConnection& connection) { return connection.Execute(sql, params); });
+  }
+  // BEGIN ... COMMIT around `work`; ROLLBACK when it throws.
+  void Transaction(const std::function<void(PgConnection&)>& work);
+  // SELECT 1 within the connect timeout; for readiness checks.
+  bool Ping(std::string& reason);
+
+  const PgOptions& options() const { return options_; }
+
+ private:
+  class Lease {
+   public:
+    explicit Lease(PgPool& pool);
+    ~Lease();
+    std::unique_ptr<PgConnection> connection;
+
+   private:
+    PgPool& pool_;
+  };
+  std::unique_ptr<PgConnection> Acquire();
+  void Release(std::unique_ptr<PgConnection> connection);
+  std::unique_ptr<PgConnection> Connect();
+
+  PgOptions options_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<PgConnection>> idle_;
+  std::size_t open_ = 0;
+};
+
+}  // namespace fabtrace::db

@@ -1,0 +1,292 @@
+#include "fabtrace/db/postgres.h"
+
+#include <libpq-fe.h>
+#include <poll.h>
+
+#include <algorithm>
+
+#include "fabtrace/common/deadline.h"
+#include "fabtrace/db/query_description.h"
+#include "fabtrace/telemetry/propagation.h"
+#include "fabtrace/telemetry/span_errors.h"
+#include "fabtrace/telemetry/telemetry.h"
+
+namespace trace = opentelemetry::trace;
+using Clock = std::chrono::steady_clock;
+
+namespace fabtrace::db {
+namespace {
+
+using SpanPtr = opentelemetry::nostd::shared_ptr<trace::Span>;
+
+SpanPtr StartClientSpan(const std::string& name, const PgOptions& options) {
+  trace::StartSpanOptions span_options;
+  span_options.kind = trace::SpanKind::kClient;
+  auto span = telemetry::GetTracer("db")->StartSpan(name, span_options);
+  span->SetAttribute("db.system.name", "postgresql");
+  span->SetAttribute("db.namespace", options.database + "|" + options.schema);
+  span->SetAttribute("server.address", options.host);
+  span->SetAttribute("server.port", static_cast<int64_t>(options.port));
+  return span;
+}
+
+DbError Fail(trace::Span& span, DbError error) {
+  if (!error.sqlstate().empty()) span.SetAttribute("db.response.status_code", error.sqlstate());
+  telemetry::MarkError(span, error.error_type(), error.what());
+  return error;
+}
+
+// Waits until the socket is readable (or writable) or the deadline passes.
+bool WaitSocket(int socket, bool for_write, Clock::time_point deadline) {
+  while (true) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return false;
+    pollfd descriptor{socket, static_cast<short>(for_write ? POLLOUT : POLLIN), 0};
+    const int ready = poll(&descriptor, 1, static_cast<int>(left));
+    if (ready > 0) return true;
+    if (ready < 0 && errno != EINTR) return true;  // let libpq report the socket error
+  }
+}
+
+std::string ConnectErrorType(const std::string& message) {
+  if (message.find("Connection refused") != std::string::npos) return "connection_refused";
+  if (message.find("timeout") != std::string::npos) return "timeout";
+  if (message.find("password authentication failed") != std::string::npos) return "28P01";
+  if (message.find("does not exist") != std::string::npos) return "3D000";
+  return "connection_failed";
+}
+
+std::string Trimmed(const char* message) {
+  std::string text = message ? message : "";
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+const std::optional<std::string>& Result::at(std::size_t row, const std::string& column) const {
+  auto it = columns_.find(column);
+  if (it == columns_.end()) throw std::out_of_range("no column " + column);
+  return rows_.at(row).at(it->second);
+}
+
+std::string Result::text(std::size_t row, const std::string& column) const {
+  return at(row, column).value_or("");
+}
+
+PgConnection::PgConnection(PGconn* connection, const PgOptions& options)
+    : connection_(connection), options_(options) {}
+
+PgConnection::~PgConnection() { PQfinish(connection_); }
+
+Result PgConnection::Execute(const std::string& sql, const std::vector<Param>& params) {
+  const auto description = DescribeQuery(sql);
+  auto span = StartClientSpan(description.collection.empty()
+                                  ? description.operation
+                                  : description.operation + " " + description.collection,
+                              options_);
+  trace::Scope scope(span);
+  span->SetAttribute("db.query.text", sql);  // parameters stay placeholders
+  if (!description.operation.empty())
+    span->SetAttribute("db.operation.name", description.operation);
+  if (!description.collection.empty())
+    span->SetAttribute("db.collection.name", description.collection);
+  struct EndSpan {
+    SpanPtr& span;
+    ~EndSpan() { span->End(); }
+  } end{span};
+
+  // sqlcommenter-style comment: PostgreSQL logs the statement with its trace.
+  const auto traceparent = telemetry::CurrentTraceparent();
+  const auto text = traceparent.empty() ? sql : sql + " /*traceparent='" + traceparent + "'*/";
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+
+  const auto deadline = Clock::now() + Deadline::Cap(options_.statement_timeout);
+  if (!PQsendQueryParams(connection_, text.c_str(), static_cast<int>(values.size()), nullptr,
+                         values.data(), nullptr, nullptr, 0)) {
+    healthy_ = false;
+    throw Fail(*span, DbError("connection_closed", "", Trimmed(PQerrorMessage(connection_))));
+  }
+  Result result;
+  std::optional<DbError> failure;
+  while (true) {
+    while (PQisBusy(connection_)) {
+      if (!WaitSocket(PQsocket(connection_), false, deadline)) {
+        healthy_ = false;  // the answer may still come; this connection is not reused
+        throw Fail(
+            *span,
+            DbError("timeout", "",
+                    "no answer from PostgreSQL within " +
+                        std::to_string(Deadline::Cap(options_.statement_timeout).count()) + " ms"));
+      }
+      if (!PQconsumeInput(connection_)) {
+        healthy_ = false;
+        throw Fail(*span, DbError("connection_closed", "", Trimmed(PQerrorMessage(connection_))));
+      }
+    }
+    PGresult* raw = PQgetResult(connection_);
+    if (raw == nullptr) break;
+    std::unique_ptr<PGresult, decltype(&PQclear)> answer(raw, &PQclear);
+    switch (PQresultStatus(raw)) {
+      case PGRES_TUPLES_OK:
+        for (int column = 0; column < PQnfields(raw); ++column) {
+          result.columns_[PQfname(raw, column)] = static_cast<std::size_t>(column);
+        }
+        for (int row = 0; row < PQntuples(raw); ++row) {
+          auto& values_of_row = result.rows_.emplace_back();
+          for (int column = 0; column < PQnfields(raw); ++column) {
+            if (PQgetisnull(raw, row, column)) {
+              values_of_row.emplace_back(std::nullopt);
+            } else {
+              values_of_row.emplace_back(
+                  std::string(PQgetvalue(raw, row, column),
+                              static_cast<std::size_t>(PQgetlength(raw, row, column))));
+            }
+          }
+        }
+        break;
+      case PGRES_COMMAND_OK: {
+        const char* affected = PQcmdTuples(raw);
+        result.affected_ = affected && *affected ? std::stoul(affected) : 0;
+        break;
+      }
+      default: {
+        const char* state = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
+        const std::string sqlstate = state ? state : "";
+        failure.emplace(sqlstate.empty() ? "connection_closed" : sqlstate, sqlstate,
+                        Trimmed(PQresultErrorMessage(raw)));
+      }
+    }
+  }
+  if (PQstatus(connection_) != CONNECTION_OK) healthy_ = false;
+  if (failure) throw Fail(*span, *failure);
+  span->SetAttribute("db.response.returned_rows", static_cast<int64_t>(result.size()));
+  return result;
+}
+
+PgPool::PgPool(PgOptions options) : options_(std::move(options)) {}
+
+PgPool::~PgPool() = default;
+
+std::unique_ptr<PgConnection> PgPool::Connect() {
+  auto span = StartClientSpan("connect " + options_.database, options_);
+  span->SetAttribute("db.operation.name", "connect");
+  trace::Scope scope(span);
+  struct EndSpan {
+    SpanPtr& span;
+    ~EndSpan() { span->End(); }
+  } end{span};
+
+  const auto timeout = Deadline::Cap(options_.connect_timeout);
+  const auto deadline = Clock::now() + timeout;
+  const auto port = std::to_string(options_.port);
+  const auto server_options =
+      "-c statement_timeout=" + std::to_string(options_.statement_timeout.count());
+  const char* keys[] = {
+      "host",    "port",       "dbname",          "user", "password", "application_name",
+      "options", "keepalives", "keepalives_idle", nullptr};
+  const char* values[] = {options_.host.c_str(),
+                          port.c_str(),
+                          options_.database.c_str(),
+                          options_.user.c_str(),
+                          options_.password.c_str(),
+                          options_.application_name.c_str(),
+                          server_options.c_str(),
+                          "1",
+                          "10",
+                          nullptr};
+  PGconn* raw = PQconnectStartParams(keys, values, 0);
+  if (raw == nullptr) throw Fail(*span, DbError("connection_failed", "", "out of memory"));
+  auto connection = std::make_unique<PgConnection>(raw, options_);
+  auto status = PGRES_POLLING_WRITING;
+  while (PQstatus(raw) != CONNECTION_BAD && status != PGRES_POLLING_OK &&
+         status != PGRES_POLLING_FAILED) {
+    if (!WaitSocket(PQsocket(raw), status == PGRES_POLLING_WRITING, deadline)) {
+      throw Fail(*span, DbError("timeout", "",
+                                "could not connect to PostgreSQL within " +
+                                    std::to_string(timeout.count()) + " ms"));
+    }
+    status = PQconnectPoll(raw);
+  }
+  if (PQstatus(raw) != CONNECTION_OK) {
+    const auto message = Trimmed(PQerrorMessage(raw));
+    const auto type = ConnectErrorType(message);
+    throw Fail(*span, DbError(type, type.size() == 5 ? type : "", message));
+  }
+  return connection;
+}
+
+std::unique_ptr<PgConnection> PgPool::Acquire() {
+  std::unique_lock lock(mutex_);
+  const auto deadline = Clock::now() + Deadline::Cap(options_.connect_timeout);
+  while (idle_.empty() && open_ >= options_.pool_size) {
+    if (available_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+        open_ >= options_.pool_size) {
+      throw DbError("pool_exhausted", "",
+                    "all " + std::to_string(options_.pool_size) + " connections are busy");
+    }
+  }
+  if (!idle_.empty()) {
+    auto connection = std::move(idle_.back());
+    idle_.pop_back();
+    return connection;
+  }
+  ++open_;
+  lock.unlock();
+  try {
+    return Connect();
+  } catch (...) {
+    std::lock_guard relock(mutex_);
+    --open_;
+    available_.notify_one();
+    throw;
+  }
+}
+
+void PgPool::Release(std::unique_ptr<PgConnection> connection) {
+  std::lock_guard lock(mutex_);
+  if (connection->healthy()) {
+    idle_.push_back(std::move(connection));
+  } else {
+    --open_;  // dropped: the next Acquire connects anew
+  }
+  available_.notify_one();
+}
+
+PgPool::Lease::Lease(PgPool& pool) : connection(pool.Acquire()), pool_(pool) {}
+
+PgPool::Lease::~Lease() { pool_.Release(std::move(connection)); }
+
+void PgPool::Transaction(const std::function<void(PgConnection&)>& work) {
+  WithConnection([&work](PgConnection& connection) {
+    connection.Execute("BEGIN");
+    try {
+      work(connection);
+      connection.Execute("COMMIT");
+    } catch (...) {
+      if (connection.healthy()) {
+        try {
+          connection.Execute("ROLLBACK");
+        } catch (const DbError&) {
+        }
+      }
+      throw;
+    }
+  });
+}
+
+bool PgPool::Ping(std::string& reason) {
+  try {
+    Execute("SELECT 1");
+    return true;
+  } catch (const DbError& error) {
+    reason = std::string("database ") + options_.database + ": " + error.error_type() + ": " +
+             error.what();
+    return false;
+  }
+}
+
+}  // namespace fabtrace::db
