@@ -44,7 +44,4 @@ class Client {
   ClientOptions options_;
 };
 
-// error.type for a libcurl result code ("timeout", "connection_refused", ...).
-std::string CurlErrorType(int curl_code);
-
 }  // namespace fabtrace::http
