@@ -37,7 +37,7 @@ ft_test() {
   # C++ integration tests fail (not skip) when they cannot find the landscape.
   export FABTRACE_REQUIRE_INTEGRATION=1
   step "c++ unit and integration tests (ctest)"
-  ctest --test-dir "$FT_BUILD_DIR" --output-on-failure --no-tests=ignore
+  ctest --test-dir "$FT_BUILD_DIR" --output-on-failure --no-tests=error --timeout 120
   step "end-to-end tests (pytest)"
   (cd "$FT_ROOT" && "$(ft_venv)/bin/pytest" -p no:cacheprovider -ra tests "$@")
   step "all tests passed in $((SECONDS - started))s"

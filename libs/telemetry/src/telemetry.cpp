@@ -7,6 +7,7 @@
 
 #include "fabtrace/telemetry/export_pipeline.h"
 #include "fabtrace/telemetry/logging.h"
+#include "otlp_http_sync_exporter.h"
 #include "fabtrace/telemetry/version.h"
 #include "opentelemetry/baggage/propagation/baggage_propagator.h"
 #include "opentelemetry/context/propagation/composite_propagator.h"
@@ -14,8 +15,6 @@
 #include "opentelemetry/context/propagation/noop_propagator.h"
 #include "opentelemetry/exporters/otlp/otlp_grpc_exporter_factory.h"
 #include "opentelemetry/exporters/otlp/otlp_grpc_exporter_options.h"
-#include "opentelemetry/exporters/otlp/otlp_http_exporter_factory.h"
-#include "opentelemetry/exporters/otlp/otlp_http_exporter_options.h"
 #include "opentelemetry/sdk/resource/resource.h"
 #include "opentelemetry/sdk/trace/samplers/always_off_factory.h"
 #include "opentelemetry/sdk/trace/samplers/always_on_factory.h"
@@ -64,13 +63,10 @@ std::unique_ptr<sdktrace::SpanExporter> MakeOtlpExporter(const Settings& setting
     options.timeout = settings.export_timeout;
     return otlp::OtlpGrpcExporterFactory::Create(options);
   }
-  otlp::OtlpHttpExporterOptions options;
-  options.url = settings.endpoint;
-  options.timeout = settings.export_timeout;
-  options.content_type = settings.protocol == ExportProtocol::kHttpJson
-                             ? otlp::HttpRequestContentType::kJson
-                             : otlp::HttpRequestContentType::kBinary;
-  return otlp::OtlpHttpExporterFactory::Create(options);
+  return MakeSyncOtlpHttpExporter(settings.endpoint,
+                                  settings.protocol == ExportProtocol::kHttpJson ? otlp::HttpRequestContentType::kJson
+                                                                                 : otlp::HttpRequestContentType::kBinary,
+                                  settings.export_timeout);
 }
 
 void InstallPropagators(const std::vector<std::string>& names) {
