@@ -24,7 +24,7 @@ def coverage_rows() -> list[tuple[str, str, str]]:
     rows = []
     for line in (ROOT / "docs/catalogue-coverage.md").read_text().splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) == 3 and re.fullmatch(r"[A-Z0-9-]+", cells[0]) and "-" in cells[0]:
+        if len(cells) == 3 and re.fullmatch(r"[A-Z]+(?:-[A-Z0-9]+)+", cells[0]):
             rows.append((cells[0], cells[1].strip("`"), cells[2]))
     return rows
 
