@@ -2,7 +2,7 @@
 # Sourced by ./fabtrace after scripts/common.sh and scripts/install.sh.
 
 # Components in start order; each group starts together and must be ready before the next.
-FT_GROUPS=("postgres minio kafka jaeger" "toxiproxy" "collector")
+FT_GROUPS=("postgres minio kafka jaeger" "toxiproxy" "collector" "shop-api")
 
 ft_supervisorctl() { supervisorctl -c "$FT_STATE/supervisord.conf" "$@"; }
 ft_supervisor_running() { [[ -S $FT_RUN/supervisor.sock ]] && ft_supervisorctl pid >/dev/null 2>&1; }
@@ -17,13 +17,14 @@ ft_render() {
 
 ft_prepare_state() {
   mkdir -p "$FT_STATE" "$FT_RUN" "$FT_LOGS" "$FT_STATE"/{minio/data,kafka/data,jaeger/keys,jaeger/values,collector/queue,toxiproxy}
-  export FT_PG_USER FT_BIN_MINIO FT_BIN_JAEGER FT_BIN_COLLECTOR FT_BIN_TOXIPROXY FT_KAFKA_LIBS
+  export FT_PG_USER FT_BIN_MINIO FT_BIN_JAEGER FT_BIN_COLLECTOR FT_BIN_TOXIPROXY FT_KAFKA_LIBS FT_BIN_SHOP_API
   FT_PG_USER=$(ft_pg_user)
   FT_BIN_MINIO=$(ft_minio_bin)
   FT_BIN_JAEGER=$(ft_jaeger_bin)
   FT_BIN_COLLECTOR=$(ft_collector_bin)
   FT_BIN_TOXIPROXY=$(ft_toxiproxy_dir)/server
   FT_KAFKA_LIBS=$(ft_kafka_libs)
+  FT_BIN_SHOP_API=$(ft_cmake_build_dir)/services/shop-api/shop-api
   # Settings the configs read from the environment (overridable).
   export FT_JAEGER_RETENTION=${FABTRACE_JAEGER_RETENTION:-168h}
   export FT_TAIL_DECISION_WAIT=${FABTRACE_TAIL_DECISION_WAIT:-3s}
@@ -69,6 +70,7 @@ ft_ready() {
     jaeger) ft_http_ok "http://127.0.0.1:$FT_PORT_JAEGER_HEALTH/status" &&
       ft_http_ok "http://127.0.0.1:$FT_PORT_JAEGER_QUERY_HTTP/api/services" ;;
     collector) ft_http_ok "http://127.0.0.1:$FT_PORT_COLLECTOR_HEALTH/" ;;
+    shop-api) ft_http_ok "http://127.0.0.1:$FT_PORT_SHOP_API/readyz" ;;
     *) return 1 ;;
   esac
 }
@@ -186,6 +188,7 @@ fabtrace landscape is up (profile $FT_PROFILE, data in $FT_STATE)
   MinIO console             http://127.0.0.1:$FT_PORT_MINIO_CONSOLE
   Kafka (via proxy)         127.0.0.1:$FT_PORT_KAFKA_PROXY   topics: $FT_KAFKA_TOPICS
   toxiproxy API (faults)    http://127.0.0.1:$FT_PORT_TOXIPROXY_API/proxies
+  Shop API                  http://127.0.0.1:$FT_PORT_SHOP_API   (OpenAPI: /openapi.yaml)
 
   status: ./fabtrace status    logs: ./fabtrace logs <component>    stop: ./fabtrace down
 EOF

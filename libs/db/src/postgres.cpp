@@ -105,8 +105,12 @@ Result PgConnection::Execute(const std::string& sql, const std::vector<Param>& p
   for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
 
   const auto deadline = Clock::now() + Deadline::Cap(options_.statement_timeout);
-  if (!PQsendQueryParams(connection_, text.c_str(), static_cast<int>(values.size()), nullptr,
-                         values.data(), nullptr, nullptr, 0)) {
+  // Without parameters the simple protocol runs it, which also allows several
+  // statements (migrations); with parameters the extended protocol binds them.
+  const bool sent = values.empty() ? PQsendQuery(connection_, text.c_str())
+                                   : PQsendQueryParams(connection_, text.c_str(), static_cast<int>(values.size()),
+                                                       nullptr, values.data(), nullptr, nullptr, 0);
+  if (!sent) {
     healthy_ = false;
     throw Fail(*span, DbError("connection_closed", "", Trimmed(PQerrorMessage(connection_))));
   }

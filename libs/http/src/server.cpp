@@ -182,10 +182,14 @@ void Server::Dispatch(const httplib::Request& in, httplib::Response& out) {
     if (error.status() >= 500) span.RecordException(error);
   } catch (const std::exception& error) {
     span.RecordException(error);
+    if (auto mapped = exception_mapper_ ? exception_mapper_(error) : std::nullopt) {
+      response = ErrorResponse(mapped->status(), mapped->code(), mapped->what(), span.trace_id());
+    } else {
+      response = ErrorResponse(500, "internal_error", "internal error", span.trace_id());
+    }
     spdlog::error("{} {} failed: {}: {}", request.method,
                   request.route.empty() ? request.path : request.route,
                   telemetry::ExceptionTypeName(error), error.what());
-    response = ErrorResponse(500, "internal_error", "internal error", span.trace_id());
   }
   span.Finish(response);
   const int status_class = std::clamp(response.status / 100, 1, 5);

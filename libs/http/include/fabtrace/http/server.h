@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -44,6 +45,11 @@ class Server {
 
   // What /readyz reports; returns false and a reason when a dependency is unusable.
   void SetReadinessCheck(std::function<bool(std::string& reason)> check);
+  // Turns exceptions of the service's own kinds (e.g. a dependency failure) into an
+  // HttpError; exceptions it leaves alone (returns nothing) become 500.
+  void SetExceptionMapper(std::function<std::optional<HttpError>(const std::exception&)> mapper) {
+    exception_mapper_ = std::move(mapper);
+  }
   // Export counters shown on /metrics.
   void SetExportStats(const telemetry::ExportStats* stats) { export_stats_ = stats; }
 
@@ -68,6 +74,7 @@ class Server {
   std::unique_ptr<httplib::Server> server_;
   std::thread listener_;
   std::function<bool(std::string&)> readiness_;
+  std::function<std::optional<HttpError>(const std::exception&)> exception_mapper_;
   const telemetry::ExportStats* export_stats_ = nullptr;
   std::atomic<bool> stopping_{false};
   std::atomic<int> in_flight_{0};

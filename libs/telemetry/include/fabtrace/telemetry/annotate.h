@@ -1,0 +1,21 @@
+// Business identifiers on the span of the request being served ("shop.order.id", ...),
+// so support finds the order, job or customer a trace is about. Never personal data.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "opentelemetry/context/runtime_context.h"
+#include "opentelemetry/trace/context.h"
+
+namespace fabtrace::telemetry {
+
+// Sets the attribute on the innermost active span (the server span inside a handler).
+inline void Annotate(const std::string& key, std::int64_t value) {
+  opentelemetry::trace::GetSpan(opentelemetry::context::RuntimeContext::GetCurrent())->SetAttribute(key, value);
+}
+inline void Annotate(const std::string& key, const std::string& value) {
+  opentelemetry::trace::GetSpan(opentelemetry::context::RuntimeContext::GetCurrent())->SetAttribute(key, value);
+}
+
+}  // namespace fabtrace::telemetry
