@@ -1,0 +1,73 @@
+"""Real fault injection for scenario tests. FABTRACE_SCENARIO_DRY_RUN=1 skips every
+injection (the tests must then fail: that shows they cannot pass without the fault)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+
+from .landscape import Landscape, http_json
+from .toxiproxy import Toxiproxy
+
+DRY_RUN = os.environ.get("FABTRACE_SCENARIO_DRY_RUN") == "1"
+
+
+@contextlib.contextmanager
+def hang(toxiproxy: Toxiproxy, proxy: str):
+    if DRY_RUN:
+        yield
+        return
+    with toxiproxy.hanging(proxy):
+        yield
+
+
+@contextlib.contextmanager
+def down(toxiproxy: Toxiproxy, proxy: str):
+    if DRY_RUN:
+        yield
+        return
+    with toxiproxy.disabled(proxy):
+        yield
+
+
+def superuser_sql(landscape: Landscape, database: str, statement: str) -> None:
+    """Runs SQL as PostgreSQL's superuser over the server's own socket (not the proxy)."""
+    command = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(landscape.state / "postgres/socket"),
+               "-p", str(landscape.port("POSTGRES")), "-U", "postgres", "-d", database, "-c", statement]
+    if os.getuid() == 0:
+        command = ["runuser", "-u", "postgres", "--"] + command
+    subprocess.run(command, check=True, capture_output=True, text=True, timeout=30)
+
+
+@contextlib.contextmanager
+def sql_revoked(landscape: Landscape, database: str, revoke: str, grant: str):
+    if not DRY_RUN:
+        superuser_sql(landscape, database, revoke)
+    try:
+        yield
+    finally:
+        if not DRY_RUN:
+            superuser_sql(landscape, database, grant)
+
+
+@contextlib.contextmanager
+def fault_flag(api_base: str, name: str):
+    if not DRY_RUN:
+        status, body = http_json("PUT", f"{api_base}/internal/faults/{name}", {"enabled": True})
+        assert status == 200, body
+    try:
+        yield
+    finally:
+        http_json("PUT", f"{api_base}/internal/faults/{name}", {"enabled": False})
+
+
+def s3_delete_behind_the_api(landscape: Landscape, key: str) -> None:
+    """Removes an object directly in MinIO, as an operator's mistake would."""
+    if DRY_RUN:
+        return
+    url = landscape.url("MINIO", f"/{landscape.secret('MODELS_BUCKET')}/{key}")
+    subprocess.run(["curl", "-fsS", "-X", "DELETE", "--aws-sigv4", "aws:amz:us-east-1:s3",
+                    "--user", f"{landscape.secret('MINIO_USER')}:{landscape.secret('MINIO_PASSWORD')}",
+                    "-H", "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                    url], check=True, capture_output=True, timeout=30)
