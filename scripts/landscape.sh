@@ -75,8 +75,15 @@ ft_ready() {
   esac
 }
 
+# Our own services are restarted by every `up`, so a rebuilt binary takes effect.
+FT_APPS="shop-api"
+
 ft_start_component() {
   local name=$1
+  if [[ " $FT_APPS " == *" $name "* ]]; then
+    ft_supervisorctl restart "$name" >/dev/null 2>&1 || true
+    return
+  fi
   if ft_ready "$name"; then
     step "$name: already running"
     return

@@ -19,8 +19,9 @@ def test_every_component_ready(landscape, jaeger, toxiproxy):
     ready = subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", str(landscape.port("POSTGRES_PROXY"))],
                            capture_output=True, text=True, check=False)
     assert ready.returncode == 0, ready.stdout
-    status_lines = landscape.supervisorctl("status").splitlines()
-    assert len(status_lines) == 6 and all(" RUNNING " in line for line in status_lines), status_lines
+    status = {line.split()[0]: line.split()[1] for line in landscape.supervisorctl("status").splitlines()}
+    expected = {"postgres", "minio", "kafka", "toxiproxy", "jaeger", "collector", "shop-api"}
+    assert set(status) == expected and set(status.values()) == {"RUNNING"}, status
 
 
 def _descendants(root_pid: int) -> set[int]:

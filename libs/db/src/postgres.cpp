@@ -80,6 +80,13 @@ PgConnection::PgConnection(PGconn* connection, const PgOptions& options)
 
 PgConnection::~PgConnection() { PQfinish(connection_); }
 
+bool PgConnection::IsStale() {
+  if (!healthy_ || PQstatus(connection_) != CONNECTION_OK) return true;
+  pollfd descriptor{PQsocket(connection_), POLLIN, 0};
+  // An idle connection has nothing to read; EOF or a message means it is finished.
+  return poll(&descriptor, 1, 0) != 0;
+}
+
 Result PgConnection::Execute(const std::string& sql, const std::vector<Param>& params) {
   const auto description = DescribeQuery(sql);
   auto span = StartClientSpan(description.collection.empty()
@@ -107,9 +114,10 @@ Result PgConnection::Execute(const std::string& sql, const std::vector<Param>& p
   const auto deadline = Clock::now() + Deadline::Cap(options_.statement_timeout);
   // Without parameters the simple protocol runs it, which also allows several
   // statements (migrations); with parameters the extended protocol binds them.
-  const bool sent = values.empty() ? PQsendQuery(connection_, text.c_str())
-                                   : PQsendQueryParams(connection_, text.c_str(), static_cast<int>(values.size()),
-                                                       nullptr, values.data(), nullptr, nullptr, 0);
+  const bool sent =
+      values.empty() ? PQsendQuery(connection_, text.c_str())
+                     : PQsendQueryParams(connection_, text.c_str(), static_cast<int>(values.size()),
+                                         nullptr, values.data(), nullptr, nullptr, 0);
   if (!sent) {
     healthy_ = false;
     throw Fail(*span, DbError("connection_closed", "", Trimmed(PQerrorMessage(connection_))));
@@ -233,10 +241,11 @@ std::unique_ptr<PgConnection> PgPool::Acquire() {
                     "all " + std::to_string(options_.pool_size) + " connections are busy");
     }
   }
-  if (!idle_.empty()) {
+  while (!idle_.empty()) {
     auto connection = std::move(idle_.back());
     idle_.pop_back();
-    return connection;
+    if (!connection->IsStale()) return connection;
+    --open_;  // closed while idle (restart, proxy, network): replaced below
   }
   ++open_;
   lock.unlock();

@@ -32,29 +32,37 @@ Accounts::Session Accounts::OpenSession(std::int64_t customer_id) {
   randombytes_buf(random, sizeof random);
   char token[65];
   sodium_bin2hex(token, sizeof token, random, sizeof random);
-  db_.Execute("INSERT INTO sessions (token_hash, customer_id, expires_at) VALUES ($1, $2, now() + interval '12 hours')",
-              {Sha256Hex(token), std::to_string(customer_id)});
+  db_.Execute(
+      "INSERT INTO sessions (token_hash, customer_id, expires_at) VALUES ($1, $2, now() + interval "
+      "'12 hours')",
+      {Sha256Hex(token), std::to_string(customer_id)});
   return {customer_id, token};
 }
 
-Accounts::Session Accounts::SignUp(const std::string& raw_email, const std::string& password, const std::string& name) {
+Accounts::Session Accounts::SignUp(const std::string& raw_email, const std::string& password,
+                                   const std::string& name) {
   static const std::regex kEmail(R"([^@\s]{1,64}@[^@\s]{1,190}\.[A-Za-z]{2,})");
   const auto email = Lower(raw_email);
-  if (!std::regex_match(email, kEmail)) throw HttpError(400, "invalid_email", "the e-mail address is not valid");
+  if (!std::regex_match(email, kEmail))
+    throw HttpError(400, "invalid_email", "the e-mail address is not valid");
   if (password.size() < 8 || password.size() > 200) {
     throw HttpError(400, "weak_password", "the password must have 8 to 200 characters");
   }
-  if (name.empty() || name.size() > 100) throw HttpError(400, "invalid_name", "the name must have 1 to 100 characters");
+  if (name.empty() || name.size() > 100)
+    throw HttpError(400, "invalid_name", "the name must have 1 to 100 characters");
   char hash[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str_alg(hash, password.c_str(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                            crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+  if (crypto_pwhash_str_alg(hash, password.c_str(), password.size(),
+                            crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
     throw std::runtime_error("password hashing ran out of memory");
   }
   const auto inserted = db_.Execute(
-      "INSERT INTO customers (email, display_name, password_hash) VALUES ($1, $2, $3) ON CONFLICT (email) DO NOTHING "
+      "INSERT INTO customers (email, display_name, password_hash) VALUES ($1, $2, $3) ON CONFLICT "
+      "(email) DO NOTHING "
       "RETURNING id",
       {email, name, std::string(hash)});
-  if (inserted.empty()) throw HttpError(409, "email_taken", "an account with this e-mail address exists");
+  if (inserted.empty())
+    throw HttpError(409, "email_taken", "an account with this e-mail address exists");
   return OpenSession(std::stoll(inserted.text(0, "id")));
 }
 
@@ -64,13 +72,15 @@ Accounts::Session Accounts::SignIn(const std::string& raw_email, const std::stri
   {
     std::lock_guard lock(failures_mutex_);
     auto it = failures_.find(email);
-    if (it != failures_.end() && it->second.first >= kMaxFailures && now - it->second.second < kLockout) {
+    if (it != failures_.end() && it->second.first >= kMaxFailures &&
+        now - it->second.second < kLockout) {
       throw HttpError(429, "too_many_attempts", "too many failed sign-ins; wait a minute");
     }
   }
-  const auto found = db_.Execute("SELECT id, password_hash FROM customers WHERE email = $1", {email});
-  if (found.empty() || crypto_pwhash_str_verify(found.text(0, "password_hash").c_str(), password.c_str(),
-                                                password.size()) != 0) {
+  const auto found =
+      db_.Execute("SELECT id, password_hash FROM customers WHERE email = $1", {email});
+  if (found.empty() || crypto_pwhash_str_verify(found.text(0, "password_hash").c_str(),
+                                                password.c_str(), password.size()) != 0) {
     std::lock_guard lock(failures_mutex_);
     auto& entry = failures_[email];
     if (now - entry.second >= kLockout) entry.first = 0;
@@ -87,10 +97,13 @@ Accounts::Session Accounts::SignIn(const std::string& raw_email, const std::stri
 
 std::int64_t Accounts::Authenticate(const fabtrace::http::Request& request) {
   const auto header = request.header("authorization");
-  if (!header || header->substr(0, 7) != "Bearer ") throw HttpError(401, "not_signed_in", "sign in first");
-  const auto found = db_.Execute("SELECT customer_id FROM sessions WHERE token_hash = $1 AND expires_at > now()",
-                                 {Sha256Hex(std::string(header->substr(7)))});
-  if (found.empty()) throw HttpError(401, "session_expired", "the session has expired; sign in again");
+  if (!header || header->substr(0, 7) != "Bearer ")
+    throw HttpError(401, "not_signed_in", "sign in first");
+  const auto found =
+      db_.Execute("SELECT customer_id FROM sessions WHERE token_hash = $1 AND expires_at > now()",
+                  {Sha256Hex(std::string(header->substr(7)))});
+  if (found.empty())
+    throw HttpError(401, "session_expired", "the session has expired; sign in again");
   return std::stoll(found.text(0, "customer_id"));
 }
 

@@ -74,7 +74,8 @@ int main() {
     }
 
     shop::Faults faults(Env("FABTRACE_FAULTS") == "1");
-    shop::ShopApi api({db, s3, Env("S3_BUCKET", "models-3d"), faults, ReadFile(Env("SHOP_API_OPENAPI", SHOP_API_OPENAPI_FILE))});
+    shop::ShopApi api({db, s3, Env("S3_BUCKET", "models-3d"), faults,
+                       ReadFile(Env("SHOP_API_OPENAPI", SHOP_API_OPENAPI_FILE))});
 
     fabtrace::http::ServerOptions options;
     options.host = Env("SHOP_API_HOST", "127.0.0.1");

@@ -12,7 +12,8 @@ namespace shop {
 
 int Migrate(fabtrace::db::PgPool& pool, const std::string& directory) {
   pool.Execute(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL "
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at "
+      "timestamptz NOT NULL "
       "DEFAULT now())");
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(directory)) {
@@ -22,7 +23,8 @@ int Migrate(fabtrace::db::PgPool& pool, const std::string& directory) {
   int applied = 0;
   for (const auto& file : files) {
     const auto version = file.stem().string();
-    if (!pool.Execute("SELECT 1 FROM schema_migrations WHERE version = $1", {version}).empty()) continue;
+    if (!pool.Execute("SELECT 1 FROM schema_migrations WHERE version = $1", {version}).empty())
+      continue;
     std::ifstream in(file);
     std::stringstream sql;
     sql << in.rdbuf();

@@ -22,7 +22,8 @@ std::string RequireString(const json& body, const char* field, std::size_t max =
     throw HttpError(400, "missing_field", std::string("'") + field + "' (a string) is required");
   }
   auto value = body[field].get<std::string>();
-  if (value.size() > max) throw HttpError(400, "field_too_long", std::string("'") + field + "' is too long");
+  if (value.size() > max)
+    throw HttpError(400, "field_too_long", std::string("'") + field + "' is too long");
   return value;
 }
 
@@ -35,7 +36,8 @@ std::int64_t RequireInt(const json& body, const char* field) {
 
 std::int64_t IdParam(const Request& request, const std::string& name) {
   const auto& text = request.param(name);
-  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) {
+  if (text.empty() || text.size() > 18 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
     throw HttpError(400, "invalid_id", name + " must be a positive integer");
   }
   return std::stoll(text);
@@ -58,7 +60,8 @@ std::string SafeFilename(const Request& request) {
   std::string name(request.header("x-filename").value_or("model.stl"));
   std::string safe;
   for (char c : name.substr(0, 100)) {
-    safe.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' ? c : '_');
+    safe.push_back(
+        std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' ? c : '_');
   }
   return safe.empty() ? "model.stl" : safe;
 }
@@ -67,13 +70,17 @@ std::string SafeFilename(const Request& request) {
 
 std::optional<HttpError> MapDependencyError(const std::exception& error) {
   if (const auto* db = dynamic_cast<const fabtrace::db::DbError*>(&error)) {
-    if (db->error_type() == "timeout") return HttpError(504, "shopdb_timeout", "ShopDB did not answer in time");
-    if (db->sqlstate().empty()) return HttpError(503, "shopdb_unavailable", "ShopDB is unavailable");
+    if (db->error_type() == "timeout")
+      return HttpError(504, "shopdb_timeout", "ShopDB did not answer in time");
+    if (db->sqlstate().empty())
+      return HttpError(503, "shopdb_unavailable", "ShopDB is unavailable");
     return HttpError(500, "shopdb_error", "ShopDB refused the operation");
   }
   if (const auto* s3 = dynamic_cast<const fabtrace::s3::S3Error*>(&error)) {
-    if (s3->error_type() == "timeout") return HttpError(504, "storage_timeout", "the model store did not answer in time");
-    if (s3->http_status() == 0) return HttpError(503, "storage_unavailable", "the model store is unavailable");
+    if (s3->error_type() == "timeout")
+      return HttpError(504, "storage_timeout", "the model store did not answer in time");
+    if (s3->http_status() == 0)
+      return HttpError(503, "storage_unavailable", "the model store is unavailable");
     return HttpError(502, "storage_error", "the model store refused the operation");
   }
   return std::nullopt;
@@ -87,13 +94,16 @@ json ShopApi::ModelJson(const fabtrace::db::Result& rows, std::size_t row) const
           {"triangles", std::stoll(rows.text(row, "triangles"))},
           {"volume_cm3", Round(std::stod(rows.text(row, "volume_mm3")) / 1000.0, 3)},
           {"surface_mm2", Round(std::stod(rows.text(row, "surface_mm2")), 1)},
-          {"bbox_mm", json::parse("[" + rows.text(row, "bbox").substr(1, rows.text(row, "bbox").size() - 2) + "]")},
+          {"bbox_mm",
+           json::parse("[" + rows.text(row, "bbox").substr(1, rows.text(row, "bbox").size() - 2) +
+                       "]")},
           {"created_at", rows.text(row, "created_at")}};
 }
 
 json ShopApi::OrderJson(std::int64_t customer, std::int64_t order) const {
   const auto rows = deps_.db.Execute(
-      "SELECT o.id, o.model_id, o.material_id, o.quantity, o.unit_price_cents, o.total_cents, o.status, o.created_at "
+      "SELECT o.id, o.model_id, o.material_id, o.quantity, o.unit_price_cents, o.total_cents, "
+      "o.status, o.created_at "
       "FROM orders o WHERE o.id = $1 AND o.customer_id = $2",
       {std::to_string(order), std::to_string(customer)});
   if (rows.empty()) throw HttpError(404, "order_not_found", "no such order");
@@ -121,11 +131,13 @@ ShopApi::Priced ShopApi::PriceRequest(std::int64_t customer, const json& body) c
   Priced priced{RequireInt(body, "model_id"), RequireString(body, "material_id", 64),
                 static_cast<int>(body.value("quantity", 1)), 0, 0};
   Annotate("shop.model.id", priced.model_id);
-  const auto model = deps_.db.Execute("SELECT volume_mm3 FROM models WHERE id = $1 AND customer_id = $2",
-                                      {std::to_string(priced.model_id), std::to_string(customer)});
+  const auto model =
+      deps_.db.Execute("SELECT volume_mm3 FROM models WHERE id = $1 AND customer_id = $2",
+                       {std::to_string(priced.model_id), std::to_string(customer)});
   if (model.empty()) throw HttpError(404, "model_not_found", "no such model");
-  const auto material = deps_.db.Execute(
-      "SELECT price_per_cm3_cents, minimum_cents FROM materials WHERE id = $1", {priced.material_id});
+  const auto material =
+      deps_.db.Execute("SELECT price_per_cm3_cents, minimum_cents FROM materials WHERE id = $1",
+                       {priced.material_id});
   if (material.empty()) throw HttpError(404, "material_not_found", "no such material");
   if (deps_.faults.enabled(Faults::kPricingDefect)) {
     // A real defect on the real path: the price table disagrees with itself.
@@ -146,11 +158,13 @@ ShopApi::Priced ShopApi::PriceRequest(std::int64_t customer, const json& body) c
 fabtrace::http::Router ShopApi::Routes() {
   fabtrace::http::Router router;
 
-  router.Get("/openapi.yaml", [this](Request&) { return Response::Text(200, deps_.openapi, "application/yaml"); });
+  router.Get("/openapi.yaml",
+             [this](Request&) { return Response::Text(200, deps_.openapi, "application/yaml"); });
 
   router.Get("/materials", [this](Request&) {
     const auto rows = deps_.db.Execute(
-        "SELECT id, name, price_per_cm3_cents, minimum_cents FROM materials ORDER BY price_per_cm3_cents");
+        "SELECT id, name, price_per_cm3_cents, minimum_cents FROM materials ORDER BY "
+        "price_per_cm3_cents");
     json materials = json::array();
     for (std::size_t i = 0; i < rows.size(); ++i) {
       materials.push_back({{"id", rows.text(i, "id")},
@@ -163,15 +177,17 @@ fabtrace::http::Router ShopApi::Routes() {
 
   router.Post("/customers", [this](Request& request) {
     const auto body = request.json();
-    const auto session = accounts_.SignUp(RequireString(body, "email"), RequireString(body, "password"),
-                                          RequireString(body, "name", 100));
+    const auto session =
+        accounts_.SignUp(RequireString(body, "email"), RequireString(body, "password"),
+                         RequireString(body, "name", 100));
     Annotate("shop.customer.id", session.customer_id);
     return Response::Json(201, {{"customer_id", session.customer_id}, {"token", session.token}});
   });
 
   router.Post("/sessions", [this](Request& request) {
     const auto body = request.json();
-    const auto session = accounts_.SignIn(RequireString(body, "email"), RequireString(body, "password"));
+    const auto session =
+        accounts_.SignIn(RequireString(body, "email"), RequireString(body, "password"));
     Annotate("shop.customer.id", session.customer_id);
     return Response::Json(200, {{"customer_id", session.customer_id}, {"token", session.token}});
   });
@@ -191,12 +207,14 @@ fabtrace::http::Router ShopApi::Routes() {
                       std::to_string(geometry.max[1] - geometry.min[1]) + "," +
                       std::to_string(geometry.max[2] - geometry.min[2]) + "}";
     const auto rows = deps_.db.Execute(
-        "INSERT INTO models (customer_id, filename, s3_key, size_bytes, format, triangles, volume_mm3, surface_mm2, "
-        "bbox_mm) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id, filename, format, size_bytes, triangles, "
+        "INSERT INTO models (customer_id, filename, s3_key, size_bytes, format, triangles, "
+        "volume_mm3, surface_mm2, "
+        "bbox_mm) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id, filename, format, "
+        "size_bytes, triangles, "
         "volume_mm3, surface_mm2, bbox_mm::text AS bbox, created_at",
-        {std::to_string(customer), SafeFilename(request), key, std::to_string(request.body.size()), geometry.format,
-         std::to_string(geometry.triangles), std::to_string(geometry.volume_mm3), std::to_string(geometry.surface_mm2),
-         bbox});
+        {std::to_string(customer), SafeFilename(request), key, std::to_string(request.body.size()),
+         geometry.format, std::to_string(geometry.triangles), std::to_string(geometry.volume_mm3),
+         std::to_string(geometry.surface_mm2), bbox});
     Annotate("shop.model.id", std::stoll(rows.text(0, "id")));
     return Response::Json(201, ModelJson(rows, 0));
   });
@@ -205,7 +223,8 @@ fabtrace::http::Router ShopApi::Routes() {
     const auto customer = accounts_.Authenticate(request);
     Annotate("shop.customer.id", customer);
     const auto rows = deps_.db.Execute(
-        "SELECT id, filename, format, size_bytes, triangles, volume_mm3, surface_mm2, bbox_mm::text AS bbox, "
+        "SELECT id, filename, format, size_bytes, triangles, volume_mm3, surface_mm2, "
+        "bbox_mm::text AS bbox, "
         "created_at FROM models WHERE customer_id = $1 ORDER BY id DESC LIMIT 100",
         {std::to_string(customer)});
     json models = json::array();
@@ -219,12 +238,14 @@ fabtrace::http::Router ShopApi::Routes() {
     Annotate("shop.customer.id", customer);
     Annotate("shop.model.id", id);
     const auto rows = deps_.db.Execute(
-        "SELECT id, filename, format, size_bytes, triangles, volume_mm3, surface_mm2, bbox_mm::text AS bbox, "
+        "SELECT id, filename, format, size_bytes, triangles, volume_mm3, surface_mm2, "
+        "bbox_mm::text AS bbox, "
         "created_at, s3_key FROM models WHERE id = $1 AND customer_id = $2",
         {std::to_string(id), std::to_string(customer)});
     if (rows.empty()) throw HttpError(404, "model_not_found", "no such model");
     auto model = ModelJson(rows, 0);
-    model["download_url"] = deps_.s3.PresignGet(deps_.bucket, rows.text(0, "s3_key"), std::chrono::minutes(15));
+    model["download_url"] =
+        deps_.s3.PresignGet(deps_.bucket, rows.text(0, "s3_key"), std::chrono::minutes(15));
     return Response::Json(200, model);
   });
 
@@ -233,12 +254,14 @@ fabtrace::http::Router ShopApi::Routes() {
     const auto id = IdParam(request, "id");
     Annotate("shop.customer.id", customer);
     Annotate("shop.model.id", id);
-    const auto rows = deps_.db.Execute("SELECT s3_key, filename FROM models WHERE id = $1 AND customer_id = $2",
-                                       {std::to_string(id), std::to_string(customer)});
+    const auto rows =
+        deps_.db.Execute("SELECT s3_key, filename FROM models WHERE id = $1 AND customer_id = $2",
+                         {std::to_string(id), std::to_string(customer)});
     if (rows.empty()) throw HttpError(404, "model_not_found", "no such model");
     auto object = deps_.s3.Get(deps_.bucket, rows.text(0, "s3_key"));
     auto response = Response::Text(200, std::move(object.body), "model/stl");
-    response.headers.emplace("Content-Disposition", "attachment; filename=\"" + rows.text(0, "filename") + "\"");
+    response.headers.emplace("Content-Disposition",
+                             "attachment; filename=\"" + rows.text(0, "filename") + "\"");
     return response;
   });
 
@@ -260,13 +283,17 @@ fabtrace::http::Router ShopApi::Routes() {
     std::int64_t order = 0;
     deps_.db.Transaction([&](fabtrace::db::PgConnection& db) {
       const auto rows = db.Execute(
-          "INSERT INTO orders (customer_id, model_id, material_id, quantity, unit_price_cents, total_cents, status) "
+          "INSERT INTO orders (customer_id, model_id, material_id, quantity, unit_price_cents, "
+          "total_cents, status) "
           "VALUES ($1, $2, $3, $4, $5, $6, 'NEW') RETURNING id",
           {std::to_string(customer), std::to_string(priced.model_id), priced.material_id,
-           std::to_string(priced.quantity), std::to_string(priced.unit_cents), std::to_string(priced.total_cents)});
+           std::to_string(priced.quantity), std::to_string(priced.unit_cents),
+           std::to_string(priced.total_cents)});
       order = std::stoll(rows.text(0, "id"));
-      db.Execute("INSERT INTO order_status_history (order_id, status, note) VALUES ($1, 'NEW', 'ordered online')",
-                 {std::to_string(order)});
+      db.Execute(
+          "INSERT INTO order_status_history (order_id, status, note) VALUES ($1, 'NEW', 'ordered "
+          "online')",
+          {std::to_string(order)});
     });
     Annotate("shop.order.id", order);
     return Response::Json(201, OrderJson(customer, order));
@@ -275,10 +302,12 @@ fabtrace::http::Router ShopApi::Routes() {
   router.Get("/orders", [this](Request& request) {
     const auto customer = accounts_.Authenticate(request);
     Annotate("shop.customer.id", customer);
-    const auto rows = deps_.db.Execute("SELECT id FROM orders WHERE customer_id = $1 ORDER BY id DESC LIMIT 50",
-                                       {std::to_string(customer)});
+    const auto rows =
+        deps_.db.Execute("SELECT id FROM orders WHERE customer_id = $1 ORDER BY id DESC LIMIT 50",
+                         {std::to_string(customer)});
     json orders = json::array();
-    for (std::size_t i = 0; i < rows.size(); ++i) orders.push_back(OrderJson(customer, std::stoll(rows.text(i, "id"))));
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      orders.push_back(OrderJson(customer, std::stoll(rows.text(i, "id"))));
     return Response::Json(200, {{"orders", orders}});
   });
 
@@ -290,9 +319,11 @@ fabtrace::http::Router ShopApi::Routes() {
     return Response::Json(200, OrderJson(customer, id));
   });
 
-  router.Get("/internal/faults", [this](Request&) { return Response::Json(200, deps_.faults.All()); });
+  router.Get("/internal/faults",
+             [this](Request&) { return Response::Json(200, deps_.faults.All()); });
   router.Put("/internal/faults/{name}", [this](Request& request) {
-    if (!deps_.faults.switchable()) throw HttpError(403, "faults_locked", "fault switches are off (FABTRACE_FAULTS)");
+    if (!deps_.faults.switchable())
+      throw HttpError(403, "faults_locked", "fault switches are off (FABTRACE_FAULTS)");
     const auto body = request.json();
     if (!body.contains("enabled") || !body["enabled"].is_boolean()) {
       throw HttpError(400, "missing_field", "'enabled' (true or false) is required");

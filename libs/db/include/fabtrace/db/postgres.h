@@ -77,6 +77,9 @@ class PgConnection {
   // Runs one statement with $1.. parameters inside a CLIENT span. Throws DbError.
   Result Execute(const std::string& sql, const std::vector<Param>& params = {});
   bool healthy() const { return healthy_; }
+  // An idle connection the server or a proxy has closed (or that received anything
+  // unexpected) is stale: it must not be used again.
+  bool IsStale();
 
  private:
   PGconn* connection_;

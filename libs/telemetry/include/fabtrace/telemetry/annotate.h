@@ -12,10 +12,12 @@ namespace fabtrace::telemetry {
 
 // Sets the attribute on the innermost active span (the server span inside a handler).
 inline void Annotate(const std::string& key, std::int64_t value) {
-  opentelemetry::trace::GetSpan(opentelemetry::context::RuntimeContext::GetCurrent())->SetAttribute(key, value);
+  opentelemetry::trace::GetSpan(opentelemetry::context::RuntimeContext::GetCurrent())
+      ->SetAttribute(key, value);
 }
 inline void Annotate(const std::string& key, const std::string& value) {
-  opentelemetry::trace::GetSpan(opentelemetry::context::RuntimeContext::GetCurrent())->SetAttribute(key, value);
+  opentelemetry::trace::GetSpan(opentelemetry::context::RuntimeContext::GetCurrent())
+      ->SetAttribute(key, value);
 }
 
 }  // namespace fabtrace::telemetry
