@@ -58,10 +58,21 @@ EOF
   fi
   "${sudo[@]}" apt-get update -qq >"$FT_CACHE/logs/apt-update.log" 2>&1 ||
     die "apt-get update failed, see $FT_CACHE/logs/apt-update.log"
+  # Packages such as nginx and postgresql would start system-wide services listening
+  # beyond loopback; a policy-rc.d that forbids starting services prevents that.
+  local policy=/usr/sbin/policy-rc.d added_policy=
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null && "${sudo[@]}" chmod +x "$policy"
+    added_policy=1
+  fi
   # Pinned packages come from backports; apt picks the suite from the version.
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >"$FT_CACHE/logs/apt-install.log" 2>&1 ||
+    "${missing[@]}" >"$FT_CACHE/logs/apt-install.log" 2>&1 || {
+    [[ -n $added_policy ]] && "${sudo[@]}" rm -f "$policy"
     die "apt-get install failed, see $FT_CACHE/logs/apt-install.log"
+  }
+  [[ -n $added_policy ]] && "${sudo[@]}" rm -f "$policy"
+  return 0
 }
 
 # go install of a module without replace directives into its own versioned directory.
@@ -129,6 +140,14 @@ ft_install_kafka() {
 }
 
 ft_install_test_tools() {
+  local browser=$FT_ROOT/tests/browser hash
+  hash=$(ft_hash_files "$browser/package-lock.json")
+  if [[ $(cat "$browser/node_modules/.fabtrace-lock" 2>/dev/null) != "$hash" ]]; then
+    step "test tools: installing playwright-core (tests/browser/package-lock.json)"
+    (cd "$browser" && npm ci --no-audit --no-fund) >"$FT_CACHE/logs/npm-browser-tests.log" 2>&1 ||
+      die "npm ci failed, see $FT_CACHE/logs/npm-browser-tests.log"
+    echo "$hash" >"$browser/node_modules/.fabtrace-lock"
+  fi
   local venv
   venv=$(ft_venv)
   if [[ -x $venv/bin/pytest ]]; then
@@ -156,11 +175,34 @@ ft_build_cpp() {
   }
 }
 
+# The browser applications: npm ci when the lock file changed, then a type check and a
+# Vite build into the cache (a few seconds).
+ft_build_web() {
+  local app dir hash
+  for app in internet-shop; do
+    dir=$FT_ROOT/web/$app
+    hash=$(ft_hash_files "$dir/package-lock.json")
+    if [[ $(cat "$dir/node_modules/.fabtrace-lock" 2>/dev/null) != "$hash" ]]; then
+      step "web: installing the npm packages of $app (package-lock.json)"
+      (cd "$dir" && npm ci --no-audit --no-fund) >"$FT_CACHE/logs/npm-$app.log" 2>&1 ||
+        die "npm ci failed, see $FT_CACHE/logs/npm-$app.log"
+      echo "$hash" >"$dir/node_modules/.fabtrace-lock"
+    fi
+    step "web: type-checking and building $app"
+    (cd "$dir" && npx tsc --noEmit && npx vite build --logLevel warn --emptyOutDir --outDir "$FT_CACHE/web/$app") \
+      >"$FT_CACHE/logs/web-$app.log" 2>&1 || {
+      tail -n 30 "$FT_CACHE/logs/web-$app.log" >&2
+      die "building $app failed, see $FT_CACHE/logs/web-$app.log"
+    }
+  done
+}
+
 # Everything `up` needs; `test` adds the test tools.
 ft_install_all() {
   mkdir -p "$FT_CACHE/logs" "$FT_CACHE/bin"
   command -v go >/dev/null || die "Go is required (https://go.dev/doc/install); it builds Jaeger, the Collector, MinIO and toxiproxy"
   command -v mvn >/dev/null && command -v java >/dev/null || die "Java and Maven are required (Kafka comes from Maven Central)"
+  command -v npm >/dev/null || die "Node.js 20 and npm are required (the browser applications)"
   # One installer at a time: `up` and `test` may run side by side.
   exec 9>"$FT_CACHE/install.lock"
   flock 9
@@ -171,5 +213,6 @@ ft_install_all() {
   ft_install_jaeger
   ft_install_collector
   ft_build_cpp
+  ft_build_web
   flock -u 9
 }

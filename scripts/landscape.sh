@@ -2,7 +2,7 @@
 # Sourced by ./fabtrace after scripts/common.sh and scripts/install.sh.
 
 # Components in start order; each group starts together and must be ready before the next.
-FT_GROUPS=("postgres minio kafka jaeger" "toxiproxy" "collector" "shop-api")
+FT_GROUPS=("postgres minio kafka jaeger" "toxiproxy" "collector" "shop-api" "internet-shop")
 
 ft_supervisorctl() { supervisorctl -c "$FT_STATE/supervisord.conf" "$@"; }
 ft_supervisor_running() { [[ -S $FT_RUN/supervisor.sock ]] && ft_supervisorctl pid >/dev/null 2>&1; }
@@ -34,8 +34,21 @@ ft_prepare_state() {
   ft_render "$FT_ROOT/deploy/supervisor/supervisord.conf.in" "$FT_STATE/supervisord.conf"
   ft_render "$FT_ROOT/deploy/kafka/server.properties.in" "$FT_STATE/kafka/server.properties"
   ft_render "$FT_ROOT/deploy/toxiproxy/proxies.json.in" "$FT_STATE/toxiproxy/proxies.json"
+  ft_render "$FT_ROOT/deploy/nginx/internet-shop.conf.in" "$FT_STATE/nginx/internet-shop.conf"
+  mkdir -p "$FT_STATE"/nginx/{body,proxy,fastcgi,uwsgi,scgi}
+  ft_publish_web internet-shop
   ft_init_postgres
   ft_init_kafka
+}
+
+# Copies a built browser application into the state directory (readable by nginx's
+# workers) with its config.js: where to send traces, and the fault switches (all off).
+ft_publish_web() {
+  local app=$1 root=$FT_STATE/web/$1
+  rm -rf "$root.new" && mkdir -p "$FT_STATE/web" && cp -r "$FT_CACHE/web/$app" "$root.new"
+  printf 'window.FABTRACE_CONFIG = {\n  otlpTracesUrl: "http://127.0.0.1:%s/v1/traces",\n  environment: "%s",\n  faults: {}\n};\n' \
+    "$FT_PORT_COLLECTOR_OTLP_HTTP" "$FT_PROFILE" >"$root.new/config.js"
+  rm -rf "$root" && mv "$root.new" "$root"
 }
 
 ft_init_postgres() {
@@ -71,12 +84,13 @@ ft_ready() {
       ft_http_ok "http://127.0.0.1:$FT_PORT_JAEGER_QUERY_HTTP/api/services" ;;
     collector) ft_http_ok "http://127.0.0.1:$FT_PORT_COLLECTOR_HEALTH/" ;;
     shop-api) ft_http_ok "http://127.0.0.1:$FT_PORT_SHOP_API/readyz" ;;
+    internet-shop) ft_http_ok "http://127.0.0.1:$FT_PORT_INTERNET_SHOP_WEB/" ;;
     *) return 1 ;;
   esac
 }
 
 # Our own services are restarted by every `up`, so a rebuilt binary takes effect.
-FT_APPS="shop-api"
+FT_APPS="shop-api internet-shop"
 
 ft_start_component() {
   local name=$1
@@ -196,6 +210,7 @@ fabtrace landscape is up (profile $FT_PROFILE, data in $FT_STATE)
   Kafka (via proxy)         127.0.0.1:$FT_PORT_KAFKA_PROXY   topics: $FT_KAFKA_TOPICS
   toxiproxy API (faults)    http://127.0.0.1:$FT_PORT_TOXIPROXY_API/proxies
   Shop API                  http://127.0.0.1:$FT_PORT_SHOP_API   (OpenAPI: /openapi.yaml)
+  InternetShop              http://127.0.0.1:$FT_PORT_INTERNET_SHOP_WEB
 
   status: ./fabtrace status    logs: ./fabtrace logs <component>    stop: ./fabtrace down
 EOF

@@ -31,6 +31,46 @@ def down(toxiproxy: Toxiproxy, proxy: str):
         yield
 
 
+@contextlib.contextmanager
+def slow(toxiproxy: Toxiproxy, proxy: str, latency_ms: int):
+    """SLOW: every answer of the dependency is delayed by latency_ms."""
+    if DRY_RUN:
+        yield
+        return
+    toxic = {"name": "slow", "type": "latency", "stream": "downstream", "attributes": {"latency": latency_ms}}
+    status, body = http_json("POST", f"{toxiproxy.base}/proxies/{proxy}/toxics", toxic)
+    assert status == 200, body
+    try:
+        yield
+    finally:
+        http_json("DELETE", f"{toxiproxy.base}/proxies/{proxy}/toxics/slow")
+
+
+@contextlib.contextmanager
+def process_stopped(landscape: Landscape, program: str):
+    """DOWN for a service: its process is stopped, nothing listens."""
+    if not DRY_RUN:
+        assert f"{program}: stopped" in landscape.supervisorctl("stop", program)
+    try:
+        yield
+    finally:
+        if not DRY_RUN:
+            landscape.supervisorctl("start", program)
+
+
+@contextlib.contextmanager
+def web_fault(landscape: Landscape, app: str, name: str):
+    """Switches a browser application's fault flag in the config.js it reads at every load."""
+    config = landscape.state / "web" / app / "config.js"
+    original = config.read_text()
+    if not DRY_RUN:
+        config.write_text(original.replace("faults: {}", f'faults: {{"{name}": true}}'))
+    try:
+        yield
+    finally:
+        config.write_text(original)
+
+
 def superuser_sql(landscape: Landscape, database: str, statement: str) -> None:
     """Runs SQL as PostgreSQL's superuser over the server's own socket (not the proxy)."""
     command = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(landscape.state / "postgres/socket"),

@@ -280,6 +280,13 @@ fabtrace::http::Router ShopApi::Routes() {
     const auto customer = accounts_.Authenticate(request);
     Annotate("shop.customer.id", customer);
     const auto priced = PriceRequest(customer, request.json());
+    // Only a model whose file is still in the store can be printed.
+    const auto stored = deps_.db.Execute("SELECT s3_key FROM models WHERE id = $1",
+                                         {std::to_string(priced.model_id)});
+    if (!deps_.s3.Head(deps_.bucket, stored.text(0, "s3_key"))) {
+      throw HttpError(409, "model_file_missing",
+                      "the model's file is no longer stored; upload it again");
+    }
     std::int64_t order = 0;
     deps_.db.Transaction([&](fabtrace::db::PgConnection& db) {
       const auto rows = db.Execute(

@@ -1,0 +1,75 @@
+// Drives InternetShop in headless Chromium as a customer would, for a scenario test.
+//
+//   node shop_journey.mjs --base URL --action refresh|upload|order [--stl FILE] [--screenshot PNG]
+//
+// Signs up and uploads a model, prints "READY" and waits for a line on standard input
+// (the test injects its fault meanwhile), performs the action, and prints one JSON line:
+// what the user saw (error banner, support code), how long the action took, and the
+// support code (X-Support-Code) of the last Shop API answer.
+import { chromium } from "playwright-core";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+
+const { values: args } = parseArgs({
+  options: {
+    base: { type: "string" },
+    action: { type: "string" },
+    stl: { type: "string" },
+    screenshot: { type: "string" },
+  },
+});
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"],
+});
+const result = { errorShown: false, supportCode: "", message: "", ms: 0, apiSupportCodes: [], pageErrors: [] };
+try {
+  const page = await (await browser.newContext({ viewport: { width: 1100, height: 900 } })).newPage();
+  page.on("pageerror", (error) => result.pageErrors.push(String(error)));
+  page.on("response", (response) => {
+    if (new URL(response.url()).pathname.startsWith("/api/")) {
+      const code = response.headers()["x-support-code"];
+      if (code) result.apiSupportCodes.push({ path: new URL(response.url()).pathname, status: response.status(), code });
+    }
+  });
+  await page.goto(args.base, { waitUntil: "load" });
+  const email = `browser-${Date.now()}-${Math.floor(Math.random() * 1e9)}@example.com`;
+  await page.fill("input[name=email]", email);
+  await page.fill("input[name=password]", `secret-${Math.random().toString(36).slice(2)}`);
+  await page.fill("input[name=name]", "Browser Customer");
+  await page.click("button[name=signup]");
+  await page.waitForSelector("[data-testid=materials]");
+  await page.setInputFiles("#model-file", args.stl);
+  await page.click("#upload");
+  await page.waitForSelector("[data-testid=quotes]");
+  result.volume = await page.textContent("[data-testid=volume]");
+
+  console.log("READY");
+  const lines = createInterface({ input: process.stdin });
+  await new Promise((resolve) => lines.once("line", resolve));
+
+  result.apiSupportCodes = [];
+  const started = Date.now();
+  const done = {
+    refresh: () => page.waitForResponse((r) => r.url().includes("/api/orders")),
+    upload: () => page.waitForResponse((r) => r.url().includes("/api/quotes") || r.url().includes("/api/models")),
+    order: () => page.waitForSelector("[data-testid^=order-]"),
+  }[args.action];
+  const clicked = { refresh: "#refresh", upload: "#upload", order: "[data-order=pla-white]" }[args.action];
+  await Promise.all([page.click(clicked), done().catch(() => {})]);
+  // The page settles: either the error banner appears or the action's result renders.
+  await page.waitForTimeout(1500);
+  result.ms = Date.now() - started;
+  result.errorShown = await page.isVisible("#error");
+  if (result.errorShown) {
+    result.message = (await page.textContent("#error")).trim();
+    result.supportCode = (await page.textContent("[data-testid=support-code]")).trim();
+  }
+  if (args.screenshot) await page.screenshot({ path: args.screenshot, fullPage: true });
+  await page.waitForTimeout(1000); // the span processor exports every 500 ms
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(result));

@@ -1,0 +1,37 @@
+"""Runs tests/browser/shop_journey.mjs: a customer in headless Chromium (playwright-core
+driving Debian's chromium), paused before the action so the test can inject its fault."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from .shop import cube_stl
+
+BROWSER_DIR = Path(__file__).resolve().parent.parent / "browser"
+
+
+class Journey:
+    def __init__(self, base: str, action: str, tmp_path: Path, screenshot: Path | None = None):
+        stl = tmp_path / "cube.stl"
+        stl.write_bytes(cube_stl(12.0))
+        command = ["node", str(BROWSER_DIR / "shop_journey.mjs"), "--base", base, "--action", action,
+                   "--stl", str(stl)]
+        if screenshot:
+            command += ["--screenshot", str(screenshot)]
+        self.process = subprocess.Popen(command, cwd=BROWSER_DIR, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True)
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        line = self.process.stdout.readline()
+        if line.strip() != "READY":
+            self.process.kill()
+            raise AssertionError(f"browser journey did not get ready: {line!r} {self.process.stderr.read()[-3000:]}")
+
+    def act(self, timeout: float = 90) -> dict:
+        self.process.stdin.write("go\n")
+        self.process.stdin.flush()
+        out, err = self.process.communicate(timeout=timeout)
+        assert self.process.returncode == 0, err[-3000:]
+        return json.loads(out.strip().splitlines()[-1])

@@ -1,0 +1,131 @@
+// Tracing of the browser application: document load, every fetch (with traceparent to
+// Shop API), user actions as parent spans, uncaught errors and unhandled rejections as
+// spans with an `exception` event. Exported over OTLP/HTTP to the Collector.
+import { Context, context, Span, SpanStatusCode, trace } from "@opentelemetry/api";
+import { ZoneContextManager } from "@opentelemetry/context-zone";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { registerInstrumentations } from "@opentelemetry/instrumentation";
+import { DocumentLoadInstrumentation } from "@opentelemetry/instrumentation-document-load";
+import { FetchInstrumentation } from "@opentelemetry/instrumentation-fetch";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { WebTracerProvider } from "@opentelemetry/sdk-trace-web";
+
+export interface ShopConfig {
+  otlpTracesUrl: string;
+  environment: string;
+  faults: Record<string, boolean>;
+}
+
+declare global {
+  interface Window {
+    FABTRACE_CONFIG?: Partial<ShopConfig>;
+  }
+}
+
+export const config: ShopConfig = {
+  otlpTracesUrl: "http://127.0.0.1:4318/v1/traces",
+  environment: "dev",
+  faults: {},
+  ...window.FABTRACE_CONFIG,
+};
+
+export const VERSION = "1.0.0";
+// The time a user action may take before it counts as slow (SHOP-API-SLOW).
+export const ACTION_OBJECTIVE_MS = 1000;
+
+const provider = new WebTracerProvider({
+  resource: resourceFromAttributes({
+    "service.name": "internet-shop",
+    "service.version": VERSION,
+    "deployment.environment.name": config.environment,
+  }),
+  spanProcessors: [
+    new BatchSpanProcessor(new OTLPTraceExporter({ url: config.otlpTracesUrl }), {
+      scheduledDelayMillis: 500,
+      maxQueueSize: 1000,
+    }),
+  ],
+});
+provider.register({ contextManager: new ZoneContextManager() });
+
+registerInstrumentations({
+  instrumentations: [
+    new DocumentLoadInstrumentation(),
+    new FetchInstrumentation({
+      semconvStabilityOptIn: "http", // stable names: http.request.method, url.full, error.type
+      propagateTraceHeaderCorsUrls: [/.*/],
+      ignoreUrls: [/\/v1\/traces/],
+      applyCustomAttributesOnSpan(span, _request, result) {
+        // No answer at all: the instrumentation leaves this one unmarked.
+        if (!(result instanceof Response)) {
+          span.setAttribute("error.type", "network_error");
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+      },
+    }),
+  ],
+});
+
+const tracer = trace.getTracer("internet-shop", VERSION);
+
+export function traceIdOf(span: Span): string {
+  return span.spanContext().traceId;
+}
+
+function recordError(span: Span, error: unknown): void {
+  const exception = error instanceof Error ? error : new Error(String(error));
+  span.recordException(exception);
+  span.setAttribute("error.type", (error as { errorType?: string }).errorType ?? exception.name);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: exception.message });
+}
+
+// The user action in progress. Zone.js cannot follow native async/await, so after the
+// first `await` the active context would be lost; fetches run inside this one instead.
+// The shop runs one action at a time; an overlapping action takes over.
+let actionContext: Context | undefined;
+
+export function withActionContext<T>(call: () => T): T {
+  return actionContext ? context.with(actionContext, call) : call();
+}
+
+// Runs a user action ("click order") as the parent span of everything it causes. The
+// trace id of that span is the support code shown when the action fails.
+export async function userAction<T>(name: string, action: (supportCode: string) => Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(`click ${name}`, async (span) => {
+    const previous = actionContext;
+    actionContext = trace.setSpan(context.active(), span);
+    span.setAttribute("ui.action", name);
+    span.setAttribute("ui.objective_ms", ACTION_OBJECTIVE_MS);
+    const started = performance.now();
+    try {
+      return await action(traceIdOf(span));
+    } catch (error) {
+      recordError(span, error);
+      const failure = error as { supportCode?: string };
+      if (!failure.supportCode) failure.supportCode = traceIdOf(span);
+      throw error;
+    } finally {
+      actionContext = previous;
+      const elapsed = performance.now() - started;
+      if (elapsed > ACTION_OBJECTIVE_MS) span.setAttribute("ui.slow", true);
+      span.end();
+    }
+  });
+}
+
+// An error nobody caught: its own span, so it is stored and findable; returns its code.
+export function recordUncaught(kind: "uncaught error" | "unhandled rejection", error: unknown): string {
+  const span = tracer.startSpan(kind);
+  recordError(span, error);
+  span.setAttribute("url.path", location.pathname);
+  span.end();
+  void provider.forceFlush();
+  return traceIdOf(span);
+}
+
+export function flushTraces(): Promise<void> {
+  return provider.forceFlush();
+}
+
+addEventListener("pagehide", () => void provider.forceFlush());
