@@ -20,7 +20,7 @@ def test_every_component_ready(landscape, jaeger, toxiproxy):
                            capture_output=True, text=True, check=False)
     assert ready.returncode == 0, ready.stdout
     status = {line.split()[0]: line.split()[1] for line in landscape.supervisorctl("status").splitlines()}
-    expected = {"postgres", "minio", "kafka", "toxiproxy", "jaeger", "collector", "shop-api"}
+    expected = {"postgres", "minio", "kafka", "toxiproxy", "jaeger", "collector", "shop-api", "internet-shop"}
     assert set(status) == expected and set(status.values()) == {"RUNNING"}, status
 
 
