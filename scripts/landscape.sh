@@ -155,7 +155,19 @@ ft_up() {
     for name in $group; do ft_wait_component "$name" "$group_started"; done
     [[ $group == toxiproxy ]] && ft_provision
   done
+  ft_traffic
   return 0
+}
+
+# Simulated customers keep fresh traces in Jaeger (not in the test profile, whose
+# traces the tests assert on). FABTRACE_TRAFFIC=off switches them off.
+ft_traffic() {
+  if [[ $FT_PROFILE == up && ${FABTRACE_TRAFFIC:-on} != off ]]; then
+    ft_supervisorctl start traffic >/dev/null 2>&1 || true
+    step "traffic: simulated customers are shopping (FABTRACE_TRAFFIC=off to stop them)"
+  else
+    ft_supervisorctl stop traffic >/dev/null 2>&1 || true
+  fi
 }
 
 ft_down() {
@@ -165,6 +177,7 @@ ft_down() {
   fi
   local i group
   # Reverse dependency order: producers of telemetry first, storage last.
+  ft_supervisorctl stop traffic >/dev/null 2>&1 || true
   for ((i = ${#FT_GROUPS[@]} - 1; i >= 0; i--)); do
     group=${FT_GROUPS[i]}
     step "stopping: $group"

@@ -35,9 +35,10 @@ try {
     }
   });
   await page.goto(args.base, { waitUntil: "load" });
-  const email = `browser-${Date.now()}-${Math.floor(Math.random() * 1e9)}@example.com`;
-  await page.fill("input[name=email]", email);
-  await page.fill("input[name=password]", `secret-${Math.random().toString(36).slice(2)}`);
+  result.email = `browser-${Date.now()}-${Math.floor(Math.random() * 1e9)}@example.com`;
+  result.password = `secret-${Math.random().toString(36).slice(2)}`;
+  await page.fill("input[name=email]", result.email);
+  await page.fill("input[name=password]", result.password);
   await page.fill("input[name=name]", "Browser Customer");
   await page.click("button[name=signup]");
   await page.waitForSelector("[data-testid=materials]");

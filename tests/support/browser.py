@@ -7,7 +7,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from .shop import cube_stl
+from .shop import USED_SECRETS, cube_stl
 
 BROWSER_DIR = Path(__file__).resolve().parent.parent / "browser"
 
@@ -34,4 +34,6 @@ class Journey:
         self.process.stdin.flush()
         out, err = self.process.communicate(timeout=timeout)
         assert self.process.returncode == 0, err[-3000:]
-        return json.loads(out.strip().splitlines()[-1])
+        result = json.loads(out.strip().splitlines()[-1])
+        USED_SECRETS.extend([result["email"], result["password"]])
+        return result
