@@ -140,14 +140,7 @@ ft_install_kafka() {
 }
 
 ft_install_test_tools() {
-  local browser=$FT_ROOT/tests/browser hash
-  hash=$(ft_hash_files "$browser/package-lock.json")
-  if [[ $(cat "$browser/node_modules/.fabtrace-lock" 2>/dev/null) != "$hash" ]]; then
-    step "test tools: installing playwright-core (tests/browser/package-lock.json)"
-    (cd "$browser" && npm ci --no-audit --no-fund) >"$FT_CACHE/logs/npm-browser-tests.log" 2>&1 ||
-      die "npm ci failed, see $FT_CACHE/logs/npm-browser-tests.log"
-    echo "$hash" >"$browser/node_modules/.fabtrace-lock"
-  fi
+  ft_npm_ci "$FT_ROOT/tests/browser" "test tools: playwright-core" npm-browser-tests
   local venv
   venv=$(ft_venv)
   if [[ -x $venv/bin/pytest ]]; then
@@ -175,19 +168,23 @@ ft_build_cpp() {
   }
 }
 
+# npm ci in a folder, only when its package-lock.json changed since the last time.
+ft_npm_ci() {
+  local dir=$1 label=$2 log=$FT_CACHE/logs/$3.log hash
+  hash=$(ft_hash_files "$dir/package-lock.json")
+  [[ $(cat "$dir/node_modules/.fabtrace-lock" 2>/dev/null) == "$hash" ]] && return
+  step "$label: npm ci ($(basename "$dir")/package-lock.json)"
+  (cd "$dir" && npm ci --no-audit --no-fund) >"$log" 2>&1 || die "npm ci failed, see $log"
+  echo "$hash" >"$dir/node_modules/.fabtrace-lock"
+}
+
 # The browser applications: npm ci when the lock file changed, then a type check and a
 # Vite build into the cache (a few seconds).
 ft_build_web() {
-  local app dir hash
+  local app dir
   for app in internet-shop; do
     dir=$FT_ROOT/web/$app
-    hash=$(ft_hash_files "$dir/package-lock.json")
-    if [[ $(cat "$dir/node_modules/.fabtrace-lock" 2>/dev/null) != "$hash" ]]; then
-      step "web: installing the npm packages of $app (package-lock.json)"
-      (cd "$dir" && npm ci --no-audit --no-fund) >"$FT_CACHE/logs/npm-$app.log" 2>&1 ||
-        die "npm ci failed, see $FT_CACHE/logs/npm-$app.log"
-      echo "$hash" >"$dir/node_modules/.fabtrace-lock"
-    fi
+    ft_npm_ci "$dir" "web: npm packages of $app" "npm-$app"
     step "web: type-checking and building $app"
     (cd "$dir" && npx tsc --noEmit && npx vite build --logLevel warn --emptyOutDir --outDir "$FT_CACHE/web/$app") \
       >"$FT_CACHE/logs/web-$app.log" 2>&1 || {

@@ -33,17 +33,11 @@ def down(toxiproxy: Toxiproxy, proxy: str):
 
 @contextlib.contextmanager
 def slow(toxiproxy: Toxiproxy, proxy: str, latency_ms: int):
-    """SLOW: every answer of the dependency is delayed by latency_ms."""
     if DRY_RUN:
         yield
         return
-    toxic = {"name": "slow", "type": "latency", "stream": "downstream", "attributes": {"latency": latency_ms}}
-    status, body = http_json("POST", f"{toxiproxy.base}/proxies/{proxy}/toxics", toxic)
-    assert status == 200, body
-    try:
+    with toxiproxy.delayed(proxy, latency_ms):
         yield
-    finally:
-        http_json("DELETE", f"{toxiproxy.base}/proxies/{proxy}/toxics/slow")
 
 
 @contextlib.contextmanager

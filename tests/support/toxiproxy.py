@@ -39,3 +39,14 @@ class Toxiproxy:
             yield
         finally:
             http_json("DELETE", f"{self.base}/proxies/{proxy}/toxics/hang")
+
+    @contextlib.contextmanager
+    def delayed(self, proxy: str, latency_ms: int):
+        """SLOW: every answer of the dependency is delayed by latency_ms."""
+        toxic = {"name": "slow", "type": "latency", "stream": "downstream", "attributes": {"latency": latency_ms}}
+        status, body = http_json("POST", f"{self.base}/proxies/{proxy}/toxics", toxic)
+        assert status == 200, body
+        try:
+            yield
+        finally:
+            http_json("DELETE", f"{self.base}/proxies/{proxy}/toxics/slow")

@@ -50,9 +50,7 @@ ClientResponse Client::Send(const std::string& method, const std::string& url,
   request.timeout = Deadline::Cap(options_.request_timeout);
   request.connect_timeout = options_.connect_timeout;
 
-  auto transfer = Perform(request);
-  ClientResponse result{transfer.status, std::move(transfer.body), std::move(transfer.headers),
-                        std::move(transfer.error_type), std::move(transfer.error_message)};
+  auto result = Perform(request);
   if (result.status == 0) {
     telemetry::MarkError(*span, result.error_type, result.error_message);
   } else {

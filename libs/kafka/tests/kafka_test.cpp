@@ -63,16 +63,6 @@ class Kafka : public ::testing::Test {
   telemetry::testing::InMemoryTracing tracing;
 };
 
-std::string ExpectKafkaError(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const KafkaError& error) {
-    return error.error_type();
-  }
-  ADD_FAILURE() << "expected a KafkaError";
-  return {};
-}
-
 TEST_F(Kafka, ConsumerContinuesTheProducersTrace) {
   Collector received;
   Consumer consumer({Broker(), Unique("group"), {"jobs.status"}},
@@ -124,11 +114,12 @@ TEST_F(Kafka, ConsumerContinuesTheProducersTrace) {
 
 TEST_F(Kafka, BrokerAndClientErrorsCarryTheirCodes) {
   Producer producer(Broker(std::chrono::milliseconds(3000)));
-  const auto unknown = ExpectKafkaError([&] { producer.Send("no.such.topic", "k", "v"); });
+  const auto unknown =
+      testing::ErrorTypeOf<KafkaError>([&] { producer.Send("no.such.topic", "k", "v"); });
   EXPECT_EQ(unknown, "UNKNOWN_TOPIC_OR_PART");
-  EXPECT_EQ(
-      ExpectKafkaError([&] { producer.Send("jobs.status", "k", std::string(2'000'000, 'x')); }),
-      "MSG_SIZE_TOO_LARGE");
+  EXPECT_EQ(testing::ErrorTypeOf<KafkaError>(
+                [&] { producer.Send("jobs.status", "k", std::string(2'000'000, 'x')); }),
+            "MSG_SIZE_TOO_LARGE");
   const auto spans = tracing.TakeSpans();
   const auto* failed = FindSpan(spans, "send no.such.topic");
   ASSERT_NE(failed, nullptr);
@@ -145,7 +136,8 @@ TEST_F(Kafka, HangIsATimeoutAtTheDeliveryTimeoutAndRecovers) {
   testing::FaultGuard heal("kafka");
   testing::Toxiproxy().Hang("kafka");
   const auto started = std::chrono::steady_clock::now();
-  EXPECT_EQ(ExpectKafkaError([&] { producer.Send("jobs.status", Unique("hung"), "lost?"); }),
+  EXPECT_EQ(testing::ErrorTypeOf<KafkaError>(
+                [&] { producer.Send("jobs.status", Unique("hung"), "lost?"); }),
             "timeout");
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2500));
   testing::Toxiproxy().Heal("kafka");
@@ -167,8 +159,9 @@ TEST_F(Kafka, OutageIsConnectionRefusedAndRecovers) {
   producer.Send("jobs.status", Unique("before"), "warm-up");
   testing::FaultGuard heal("kafka");
   testing::Toxiproxy().SetEnabled("kafka", false);
-  EXPECT_EQ(ExpectKafkaError([&] { producer.Send("jobs.status", Unique("down"), "x"); }),
-            "connection_refused");
+  EXPECT_EQ(
+      testing::ErrorTypeOf<KafkaError>([&] { producer.Send("jobs.status", Unique("down"), "x"); }),
+      "connection_refused");
   testing::Toxiproxy().SetEnabled("kafka", true);
   Producer after(Broker(std::chrono::milliseconds(5000)));
   EXPECT_GE(after.Send("jobs.status", Unique("after"), "ok").offset, 0);

@@ -43,16 +43,6 @@ class S3 : public ::testing::Test {
   std::string bucket;
 };
 
-std::string ExpectS3Error(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const S3Error& error) {
-    return error.error_type();
-  }
-  ADD_FAILURE() << "expected an S3Error";
-  return {};
-}
-
 TEST_F(S3, RoundTripWithConventionAttributes) {
   S3Client client(Store());
   const auto key = UniqueKey();
@@ -85,13 +75,16 @@ TEST_F(S3, RoundTripWithConventionAttributes) {
 
 TEST_F(S3, ServerErrorCodesAreRecorded) {
   S3Client client(Store());
-  EXPECT_EQ(ExpectS3Error([&] { client.Get(bucket, UniqueKey()); }), "NoSuchKey");
-  EXPECT_EQ(ExpectS3Error([&] { client.Put("no-such-bucket-fabtrace", "a.stl", "x"); }),
-            "NoSuchBucket");
+  EXPECT_EQ(testing::ErrorTypeOf<S3Error>([&] { client.Get(bucket, UniqueKey()); }), "NoSuchKey");
+  EXPECT_EQ(
+      testing::ErrorTypeOf<S3Error>([&] { client.Put("no-such-bucket-fabtrace", "a.stl", "x"); }),
+      "NoSuchBucket");
   auto wrong = Store();
   wrong.secret_key = "not-the-secret";
-  EXPECT_EQ(ExpectS3Error([&] { S3Client(wrong).Get(bucket, "a.stl"); }), "SignatureDoesNotMatch");
-  EXPECT_EQ(ExpectS3Error([&] { client.Get(bucket, "../escape"); }), "InvalidObjectKey");
+  EXPECT_EQ(testing::ErrorTypeOf<S3Error>([&] { S3Client(wrong).Get(bucket, "a.stl"); }),
+            "SignatureDoesNotMatch");
+  EXPECT_EQ(testing::ErrorTypeOf<S3Error>([&] { client.Get(bucket, "../escape"); }),
+            "InvalidObjectKey");
 
   const auto spans = tracing.TakeSpans();
   const auto* get = FindSpan(spans, "S3.GetObject");
@@ -110,7 +103,7 @@ TEST_F(S3, HangEndsAtTheRequestTimeoutAndRecovers) {
   testing::FaultGuard heal("minio");
   testing::Toxiproxy().Hang("minio");
   const auto started = std::chrono::steady_clock::now();
-  EXPECT_EQ(ExpectS3Error([&] { client.Get(bucket, "anything.stl"); }), "timeout");
+  EXPECT_EQ(testing::ErrorTypeOf<S3Error>([&] { client.Get(bucket, "anything.stl"); }), "timeout");
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1500));
   testing::Toxiproxy().Heal("minio");
   const auto key = UniqueKey();
@@ -129,7 +122,8 @@ TEST_F(S3, OutageIsConnectionRefusedAndTheStoreIsUsedAgainAfterwards) {
   S3Client client(Store());
   testing::FaultGuard heal("minio");
   testing::Toxiproxy().SetEnabled("minio", false);
-  EXPECT_EQ(ExpectS3Error([&] { client.Head(bucket, "anything.stl"); }), "connection_refused");
+  EXPECT_EQ(testing::ErrorTypeOf<S3Error>([&] { client.Head(bucket, "anything.stl"); }),
+            "connection_refused");
   testing::Toxiproxy().SetEnabled("minio", true);
   EXPECT_FALSE(client.Head(bucket, UniqueKey()));
   const auto spans = tracing.TakeSpans();

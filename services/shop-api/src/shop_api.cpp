@@ -127,6 +127,12 @@ json ShopApi::OrderJson(std::int64_t customer, std::int64_t order) const {
           {"history", events}};
 }
 
+std::int64_t ShopApi::SignedIn(const Request& request) {
+  const auto customer = accounts_.Authenticate(request);
+  Annotate("shop.customer.id", customer);
+  return customer;
+}
+
 ShopApi::Priced ShopApi::PriceRequest(std::int64_t customer, const json& body) const {
   Priced priced{RequireInt(body, "model_id"), RequireString(body, "material_id", 64),
                 static_cast<int>(body.value("quantity", 1)), 0, 0};
@@ -193,8 +199,7 @@ fabtrace::http::Router ShopApi::Routes() {
   });
 
   router.Post("/models", [this](Request& request) {
-    const auto customer = accounts_.Authenticate(request);
-    Annotate("shop.customer.id", customer);
+    const auto customer = SignedIn(request);
     ModelGeometry geometry;
     try {
       geometry = ReadStl(request.body, {deps_.max_model_bytes, 2'000'000});
@@ -220,8 +225,7 @@ fabtrace::http::Router ShopApi::Routes() {
   });
 
   router.Get("/models", [this](Request& request) {
-    const auto customer = accounts_.Authenticate(request);
-    Annotate("shop.customer.id", customer);
+    const auto customer = SignedIn(request);
     const auto rows = deps_.db.Execute(
         "SELECT id, filename, format, size_bytes, triangles, volume_mm3, surface_mm2, "
         "bbox_mm::text AS bbox, "
@@ -233,9 +237,8 @@ fabtrace::http::Router ShopApi::Routes() {
   });
 
   router.Get("/models/{id}", [this](Request& request) {
-    const auto customer = accounts_.Authenticate(request);
+    const auto customer = SignedIn(request);
     const auto id = IdParam(request, "id");
-    Annotate("shop.customer.id", customer);
     Annotate("shop.model.id", id);
     const auto rows = deps_.db.Execute(
         "SELECT id, filename, format, size_bytes, triangles, volume_mm3, surface_mm2, "
@@ -250,9 +253,8 @@ fabtrace::http::Router ShopApi::Routes() {
   });
 
   router.Get("/models/{id}/file", [this](Request& request) {
-    const auto customer = accounts_.Authenticate(request);
+    const auto customer = SignedIn(request);
     const auto id = IdParam(request, "id");
-    Annotate("shop.customer.id", customer);
     Annotate("shop.model.id", id);
     const auto rows =
         deps_.db.Execute("SELECT s3_key, filename FROM models WHERE id = $1 AND customer_id = $2",
@@ -266,8 +268,7 @@ fabtrace::http::Router ShopApi::Routes() {
   });
 
   router.Post("/quotes", [this](Request& request) {
-    const auto customer = accounts_.Authenticate(request);
-    Annotate("shop.customer.id", customer);
+    const auto customer = SignedIn(request);
     const auto priced = PriceRequest(customer, request.json());
     return Response::Json(200, {{"model_id", priced.model_id},
                                 {"material_id", priced.material_id},
@@ -277,8 +278,7 @@ fabtrace::http::Router ShopApi::Routes() {
   });
 
   router.Post("/orders", [this](Request& request) {
-    const auto customer = accounts_.Authenticate(request);
-    Annotate("shop.customer.id", customer);
+    const auto customer = SignedIn(request);
     const auto priced = PriceRequest(customer, request.json());
     // Only a model whose file is still in the store can be printed.
     const auto stored = deps_.db.Execute("SELECT s3_key FROM models WHERE id = $1",
@@ -307,8 +307,7 @@ fabtrace::http::Router ShopApi::Routes() {
   });
 
   router.Get("/orders", [this](Request& request) {
-    const auto customer = accounts_.Authenticate(request);
-    Annotate("shop.customer.id", customer);
+    const auto customer = SignedIn(request);
     const auto rows =
         deps_.db.Execute("SELECT id FROM orders WHERE customer_id = $1 ORDER BY id DESC LIMIT 50",
                          {std::to_string(customer)});
@@ -319,9 +318,8 @@ fabtrace::http::Router ShopApi::Routes() {
   });
 
   router.Get("/orders/{id}", [this](Request& request) {
-    const auto customer = accounts_.Authenticate(request);
+    const auto customer = SignedIn(request);
     const auto id = IdParam(request, "id");
-    Annotate("shop.customer.id", customer);
     Annotate("shop.order.id", id);
     return Response::Json(200, OrderJson(customer, id));
   });

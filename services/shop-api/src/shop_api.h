@@ -28,6 +28,8 @@ class ShopApi {
   fabtrace::http::Router Routes();
 
  private:
+  // The signed-in customer (401 otherwise), named on the request's span.
+  std::int64_t SignedIn(const fabtrace::http::Request& request);
   nlohmann::json ModelJson(const fabtrace::db::Result& rows, std::size_t row) const;
   nlohmann::json OrderJson(std::int64_t customer, std::int64_t order) const;
   struct Priced {

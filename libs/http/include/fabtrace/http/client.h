@@ -7,6 +7,7 @@
 #include <string>
 
 #include "fabtrace/http/message.h"
+#include "fabtrace/http/transfer.h"
 
 namespace fabtrace::http {
 
@@ -15,15 +16,7 @@ struct ClientOptions {
   std::chrono::milliseconds request_timeout{10000};  // also capped by the caller's Deadline
 };
 
-struct ClientResponse {
-  int status = 0;  // 0 when no HTTP answer arrived
-  std::string body;
-  Headers headers;
-  std::string error_type;  // "timeout", "connection_refused", ... when status == 0
-  std::string error_message;
-
-  bool ok() const { return status >= 200 && status < 300; }
-};
+using ClientResponse = TransferResult;
 
 class Client {
  public:

@@ -31,6 +31,7 @@ struct TransferResult {
   std::string error_message;
 
   std::string header(const std::string& name) const;
+  bool ok() const { return status >= 200 && status < 300; }
 };
 
 TransferResult Perform(const TransferRequest& request);

@@ -36,6 +36,18 @@ inline int LandscapePort(const std::string& name) { return std::stoi(Landscape("
     }                                                                                     \
   } while (false)
 
+// The error_type() of the `Error` that `call` throws; a test failure when it throws none.
+template <typename Error, typename Call>
+std::string ErrorTypeOf(Call&& call) {
+  try {
+    call();
+  } catch (const Error& error) {
+    return error.error_type();
+  }
+  ADD_FAILURE() << "expected an exception";
+  return {};
+}
+
 class Toxiproxy {
  public:
   Toxiproxy() : client_("127.0.0.1", LandscapePort("TOXIPROXY_API")) {}
