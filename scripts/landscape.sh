@@ -199,8 +199,8 @@ ft_status() {
   local group name state=0
   for group in "${FT_GROUPS[@]}"; do
     for name in $group; do
-      if ft_ready "$name"; then printf '  %-10s ready\n' "$name"; else
-        printf '  %-10s NOT READY (%s)\n' "$name" "$(ft_supervisorctl status "$name" | awk '{print $2}')"
+      if ft_ready "$name"; then printf '  %-14s ready\n' "$name"; else
+        printf '  %-14s NOT READY (%s)\n' "$name" "$(ft_supervisorctl status "$name" | awk '{print $2}')"
         state=1
       fi
     done

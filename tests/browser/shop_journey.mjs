@@ -1,6 +1,6 @@
 // Drives InternetShop in headless Chromium as a customer would, for a scenario test.
 //
-//   node shop_journey.mjs --base URL --action refresh|upload|order [--stl FILE] [--screenshot PNG]
+//   node shop_journey.mjs --base URL --action refresh|upload|order|throw [--stl FILE] [--screenshot PNG]
 //
 // Signs up and uploads a model, prints "READY" and waits for a line on standard input
 // (the test injects its fault meanwhile), performs the action, and prints one JSON line:
@@ -57,9 +57,15 @@ try {
     refresh: () => page.waitForResponse((r) => r.url().includes("/api/orders")),
     upload: () => page.waitForResponse((r) => r.url().includes("/api/quotes") || r.url().includes("/api/models")),
     order: () => page.waitForSelector("[data-testid^=order-]"),
+    throw: () => Promise.resolve(),
   }[args.action];
   const clicked = { refresh: "#refresh", upload: "#upload", order: "[data-order=pla-white]" }[args.action];
-  await Promise.all([page.click(clicked), done().catch(() => {})]);
+  if (args.action === "throw") {
+    // An error outside any user action (a timer): only the page's global handlers see it.
+    await page.evaluate(() => setTimeout(() => { throw new RangeError("a timer failed outside any action"); }));
+  } else {
+    await Promise.all([page.click(clicked), done().catch(() => {})]);
+  }
   // The page settles: either the error banner appears or the action's result renders.
   await page.waitForTimeout(1500);
   result.ms = Date.now() - started;

@@ -134,6 +134,14 @@ def test_happy_order_is_one_trace_from_click_to_database_and_store(landscape, ja
         shutil.copy(screenshot, DOCS / "internet-shop.png")
 
 
+def test_uncaught_errors_are_recorded_with_a_support_code(landscape, jaeger, tmp_path):
+    outcome = shown(start(landscape, "throw", tmp_path).act())
+    evidence = Evidence(jaeger, outcome, SERVICE).findable(min_spans=1)
+    culprit = evidence.culprit({"RangeError"})
+    assert culprit.name == "uncaught error" and culprit.service == SERVICE
+    evidence.exception_event(culprit, "RangeError")
+
+
 def wait_ready(landscape, timeout=30):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
