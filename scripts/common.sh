@@ -57,6 +57,11 @@ export FT_MINIO_PASSWORD=fabtrace-minio-secret
 export FT_MODELS_BUCKET=models-3d
 export FT_SHOPDB_USER=shop FT_SHOPDB_PASSWORD=shop-secret
 export FT_MESDB_USER=mes FT_MESDB_PASSWORD=mes-secret
+export FT_KEYCLOAK_ADMIN=admin FT_KEYCLOAK_ADMIN_PASSWORD=fabtrace-keycloak-admin
+export FT_KEYCLOAK_DB_PASSWORD=keycloak-secret
+export FT_GATE_CLIENT_SECRET=fabtrace-gate-client-secret
+export FT_GATE_COOKIE_SECRET=fabtrace-gate-cookie-secret-0032  # 32 bytes: AES-256 for the session cookie
+export FT_SUPPORT_PASSWORD=support-secret-1 FT_MANAGER_PASSWORD=manager-secret-1 FT_CUSTOMER_PASSWORD=customer-secret-1
 export FT_KAFKA_TOPICS="orders.approved orders.approved.dlq jobs.status jobs.status.dlq"
 
 # The account PostgreSQL runs as: itself when not root (postgres refuses root).
@@ -82,6 +87,9 @@ ft_wait_for() {
     sleep 0.5
   done
 }
+
+# A port of deploy/ports.conf in a given profile's column (up or test).
+ft_port_of() { awk -v name="$1" -v column="$([[ $2 == up ]] && echo 2 || echo 3)" '$1 == name {print $column}' "$FT_ROOT/deploy/ports.conf"; }
 
 ft_http_ok() { curl -fs -m 2 -o /dev/null "$1" 2>/dev/null; }
 ft_process_gone() { ! kill -0 "$1" 2>/dev/null; }

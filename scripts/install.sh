@@ -21,6 +21,23 @@ ft_toxiproxy_dir() { echo "$FT_CACHE/bin/toxiproxy-$TOXIPROXY_VERSION"; }
 ft_kafka_libs() { echo "$FT_CACHE/kafka-$KAFKA_VERSION/libs"; }
 ft_venv() { echo "$FT_CACHE/venv-$(ft_hash_files "$FT_ROOT/tests/requirements.txt")"; }
 ft_cmake_build_dir() { echo "$FT_CACHE/build/cmake"; }
+ft_keycloak_home() { echo "$FT_CACHE/keycloak-$KEYCLOAK_VERSION"; }
+ft_oauth2_proxy_dir() { echo "$FT_CACHE/bin/oauth2-proxy-$OAUTH2_PROXY_VERSION"; }
+
+# A Java 21 or newer for Keycloak (the machine's default may be 17).
+ft_java21_home() {
+  local java home major
+  for java in "${JAVA_HOME:-}/bin/java" /usr/lib/jvm/*/bin/java "$(command -v java)"; do
+    [[ -x $java ]] || continue
+    major=$("$java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2}')
+    if [[ ${major%%.*} -ge 21 ]]; then
+      home=$(dirname "$(dirname "$java")")
+      echo "$home"
+      return
+    fi
+  done
+  return 1
+}
 
 ft_debian_packages() { sed -e 's/#.*//' -e '/^\s*$/d' "$FT_ROOT/deploy/debian-packages.txt"; }
 
@@ -76,9 +93,10 @@ EOF
 }
 
 # go install of a module without replace directives into its own versioned directory.
+# The binary is named after the package's last element, or $5.
 ft_go_install() {
-  local label=$1 dir=$2 pkg=$3 version=$4
-  if [[ -x $dir/$(basename "$pkg") ]]; then
+  local label=$1 dir=$2 pkg=$3 version=$4 binary=${5:-$(basename "$3")}
+  if [[ -x $dir/$binary ]]; then
     step "$label: cached ($version)"
     return
   fi
@@ -194,6 +212,34 @@ ft_build_web() {
   done
 }
 
+# Keycloak from Maven Central: unpacked once, built once for PostgreSQL and a local
+# (not clustered) cache (`kc.sh build`; clustering would listen beyond loopback), with
+# the realm to import at first start rendered into it.
+ft_install_keycloak() {
+  local home java_home
+  home=$(ft_keycloak_home)
+  java_home=$(ft_java21_home) || die "Keycloak $KEYCLOAK_VERSION needs Java 21 or newer (install a JDK 21+)"
+  if [[ ! -f $home/.built ]]; then
+    step "keycloak: $KEYCLOAK_VERSION from Maven Central, built for PostgreSQL"
+    local log=$FT_CACHE/logs/keycloak-install.log
+    rm -rf "$home" "$home.tmp" && mkdir -p "$home.tmp"
+    {
+      mvn -B -q -Dmaven.repo.local="$FT_CACHE/m2" dependency:copy \
+        -Dartifact="org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:tar.gz" -DoutputDirectory="$FT_CACHE/downloads" &&
+        tar xzf "$FT_CACHE/downloads/keycloak-quarkus-dist-$KEYCLOAK_VERSION.tar.gz" -C "$home.tmp" --strip-components=1 &&
+        JAVA_HOME=$java_home "$home.tmp/bin/kc.sh" build --db=postgres --health-enabled=true --cache=local
+    } >"$log" 2>&1 || die "keycloak install failed, see $log"
+    mv "$home.tmp" "$home" && touch "$home/.built"
+  else
+    step "keycloak: cached ($KEYCLOAK_VERSION)"
+  fi
+  # The realm names the gate's callback of both profiles.
+  mkdir -p "$home/data/import"
+  FT_GATE_PORT_UP=$(ft_port_of JAEGER_GATE up) FT_GATE_PORT_TEST=$(ft_port_of JAEGER_GATE test) \
+    envsubst '$FT_GATE_PORT_UP $FT_GATE_PORT_TEST $FT_GATE_CLIENT_SECRET $FT_SUPPORT_PASSWORD $FT_MANAGER_PASSWORD $FT_CUSTOMER_PASSWORD' \
+    <"$FT_ROOT/deploy/keycloak/fabtrace-realm.json.in" >"$home/data/import/fabtrace-realm.json"
+}
+
 # Everything `up` needs; `test` adds the test tools.
 ft_install_all() {
   mkdir -p "$FT_CACHE/logs" "$FT_CACHE/bin"
@@ -207,6 +253,8 @@ ft_install_all() {
   ft_install_kafka
   ft_go_install toxiproxy "$(ft_toxiproxy_dir)" github.com/Shopify/toxiproxy/v2/cmd/server "$TOXIPROXY_VERSION"
   ft_go_install minio "$(dirname "$(ft_minio_bin)")" github.com/minio/minio "$MINIO_VERSION"
+  ft_go_install oauth2-proxy "$(ft_oauth2_proxy_dir)" github.com/oauth2-proxy/oauth2-proxy/v7 "$OAUTH2_PROXY_VERSION" oauth2-proxy
+  ft_install_keycloak
   ft_install_jaeger
   ft_install_collector
   ft_build_cpp

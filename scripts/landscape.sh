@@ -2,7 +2,7 @@
 # Sourced by ./fabtrace after scripts/common.sh and scripts/install.sh.
 
 # Components in start order; each group starts together and must be ready before the next.
-FT_GROUPS=("postgres minio kafka jaeger" "toxiproxy" "collector" "shop-api" "internet-shop")
+FT_GROUPS=("postgres minio kafka jaeger" "toxiproxy" "collector keycloak" "jaeger-gate" "shop-api" "internet-shop")
 
 ft_supervisorctl() { supervisorctl -c "$FT_STATE/supervisord.conf" "$@"; }
 ft_supervisor_running() { [[ -S $FT_RUN/supervisor.sock ]] && ft_supervisorctl pid >/dev/null 2>&1; }
@@ -17,7 +17,8 @@ ft_render() {
 
 ft_prepare_state() {
   mkdir -p "$FT_STATE" "$FT_RUN" "$FT_LOGS" "$FT_STATE"/{minio/data,kafka/data,jaeger/keys,jaeger/values,collector/queue,toxiproxy}
-  export FT_PG_USER FT_BIN_MINIO FT_BIN_JAEGER FT_BIN_COLLECTOR FT_BIN_TOXIPROXY FT_KAFKA_LIBS FT_BIN_SHOP_API
+  export FT_PG_USER FT_BIN_MINIO FT_BIN_JAEGER FT_BIN_COLLECTOR FT_BIN_TOXIPROXY FT_KAFKA_LIBS FT_BIN_SHOP_API \
+    FT_KEYCLOAK_HOME FT_KEYCLOAK_JAVA_HOME FT_BIN_OAUTH2_PROXY
   FT_PG_USER=$(ft_pg_user)
   FT_BIN_MINIO=$(ft_minio_bin)
   FT_BIN_JAEGER=$(ft_jaeger_bin)
@@ -25,6 +26,9 @@ ft_prepare_state() {
   FT_BIN_TOXIPROXY=$(ft_toxiproxy_dir)/server
   FT_KAFKA_LIBS=$(ft_kafka_libs)
   FT_BIN_SHOP_API=$(ft_cmake_build_dir)/services/shop-api/shop-api
+  FT_KEYCLOAK_HOME=$(ft_keycloak_home)
+  FT_KEYCLOAK_JAVA_HOME=$(ft_java21_home)
+  FT_BIN_OAUTH2_PROXY=$(ft_oauth2_proxy_dir)/oauth2-proxy
   # Settings the configs read from the environment (overridable).
   export FT_JAEGER_RETENTION=${FABTRACE_JAEGER_RETENTION:-168h}
   export FT_TAIL_DECISION_WAIT=${FABTRACE_TAIL_DECISION_WAIT:-3s}
@@ -85,6 +89,8 @@ ft_ready() {
     collector) ft_http_ok "http://127.0.0.1:$FT_PORT_COLLECTOR_HEALTH/" ;;
     shop-api) ft_http_ok "http://127.0.0.1:$FT_PORT_SHOP_API/readyz" ;;
     internet-shop) ft_http_ok "http://127.0.0.1:$FT_PORT_INTERNET_SHOP_WEB/" ;;
+    keycloak) ft_http_ok "http://127.0.0.1:$FT_PORT_KEYCLOAK_MANAGEMENT/health/ready" ;;
+    jaeger-gate) ft_http_ok "http://127.0.0.1:$FT_PORT_JAEGER_GATE/ping" ;;
     *) return 1 ;;
   esac
 }
@@ -118,7 +124,7 @@ ft_provision() {
   step "provisioning: databases, bucket, topics"
   ft_as_pg psql -q -X -v ON_ERROR_STOP=1 -h "$FT_STATE/postgres/socket" -p "$FT_PORT_POSTGRES" -U postgres -d postgres \
     -v shop_user="$FT_SHOPDB_USER" -v shop_password="$FT_SHOPDB_PASSWORD" \
-    -v mes_user="$FT_MESDB_USER" -v mes_password="$FT_MESDB_PASSWORD" \
+    -v mes_user="$FT_MESDB_USER" -v mes_password="$FT_MESDB_PASSWORD" -v keycloak_password="$FT_KEYCLOAK_DB_PASSWORD" \
     -f "$FT_ROOT/deploy/postgres/provision.sql" >"$FT_LOGS/provision-postgres.log" 2>&1 ||
     die "database provisioning failed, see $FT_LOGS/provision-postgres.log"
 
@@ -213,7 +219,7 @@ ft_print_summary() {
 
 fabtrace landscape is up (profile $FT_PROFILE, data in $FT_STATE)
 
-  Jaeger query API and UI   http://127.0.0.1:$FT_PORT_JAEGER_QUERY_HTTP   (e.g. /api/services)
+  Jaeger query (loopback)   http://127.0.0.1:$FT_PORT_JAEGER_QUERY_HTTP   (for tools on this machine; people use the gate)
   OTLP to the Collector     grpc 127.0.0.1:$FT_PORT_COLLECTOR_OTLP_GRPC, http http://127.0.0.1:$FT_PORT_COLLECTOR_OTLP_HTTP/v1/traces
   Collector health          http://127.0.0.1:$FT_PORT_COLLECTOR_HEALTH/
   Span metrics (Prometheus) http://127.0.0.1:$FT_PORT_COLLECTOR_SPANMETRICS/metrics
@@ -221,6 +227,9 @@ fabtrace landscape is up (profile $FT_PROFILE, data in $FT_STATE)
   S3, MinIO (via proxy)     http://127.0.0.1:$FT_PORT_MINIO_PROXY   bucket $FT_MODELS_BUCKET ($FT_MINIO_USER/$FT_MINIO_PASSWORD)
   MinIO console             http://127.0.0.1:$FT_PORT_MINIO_CONSOLE
   Kafka (via proxy)         127.0.0.1:$FT_PORT_KAFKA_PROXY   topics: $FT_KAFKA_TOPICS
+  Trace access (Jaeger)     http://127.0.0.1:$FT_PORT_JAEGER_GATE   role Support_tracing: sasha.support / $FT_SUPPORT_PASSWORD
+                            (without it: maria.manager / $FT_MANAGER_PASSWORD, carl.customer / $FT_CUSTOMER_PASSWORD)
+  Keycloak                  http://127.0.0.1:$FT_PORT_KEYCLOAK/admin   $FT_KEYCLOAK_ADMIN / $FT_KEYCLOAK_ADMIN_PASSWORD (realm fabtrace)
   toxiproxy API (faults)    http://127.0.0.1:$FT_PORT_TOXIPROXY_API/proxies
   Shop API                  http://127.0.0.1:$FT_PORT_SHOP_API   (OpenAPI: /openapi.yaml)
   InternetShop              http://127.0.0.1:$FT_PORT_INTERNET_SHOP_WEB

@@ -55,12 +55,21 @@ def current() -> Landscape:
                      build_dir=Path(_env("FT_BUILD_DIR")), kafka_libs=Path(_env("FT_KAFKA_LIBS")))
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def http(method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None,
          timeout: float = 10) -> tuple[int, dict[str, str], bytes]:
-    """One HTTP request; returns (status, headers, body) for any status, raises on no answer."""
+    """One HTTP request (redirects are returned, not followed); returns (status, headers,
+    body) for any status, raises when no answer comes."""
     request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _OPENER.open(request, timeout=timeout) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
