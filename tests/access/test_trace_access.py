@@ -122,7 +122,7 @@ def browser_login(landscape, user: str, password: str, trace_id: str) -> dict:
 def test_browser_login_through_keycloak(landscape, some_trace_id):
     support = browser_login(landscape, SUPPORT, landscape.secret("SUPPORT_PASSWORD"), some_trace_id)
     assert support["loginFormSeen"] and support["loginPage"].startswith("/realms/fabtrace/")
-    assert support["landingUrl"].startswith(landscape.url("JAEGER_GATE"))
+    assert support["landingUrl"].startswith(landscape.url("JAEGER_GATE")) and support["landingStatus"] == 200
     assert support["servicesStatus"] == 200 and "shop-api" in support["services"]
     assert support["searchStatus"] == 200 and support["searchCount"] >= 1
     assert support["traceStatus"] == 200
