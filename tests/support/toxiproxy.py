@@ -30,23 +30,20 @@ class Toxiproxy:
             self.set_enabled(proxy, True)
 
     @contextlib.contextmanager
+    def toxic(self, proxy: str, name: str, kind: str, **attributes):
+        """A toxic on the proxy's answers while the block runs."""
+        toxic = {"name": name, "type": kind, "stream": "downstream", "attributes": attributes}
+        status, body = http_json("POST", f"{self.base}/proxies/{proxy}/toxics", toxic)
+        assert status == 200, body
+        try:
+            yield
+        finally:
+            http_json("DELETE", f"{self.base}/proxies/{proxy}/toxics/{name}")
+
     def hanging(self, proxy: str):
         """HANG: connections are accepted but no byte comes back (a timeout toxic)."""
-        toxic = {"name": "hang", "type": "timeout", "stream": "downstream", "attributes": {"timeout": 0}}
-        status, body = http_json("POST", f"{self.base}/proxies/{proxy}/toxics", toxic)
-        assert status == 200, body
-        try:
-            yield
-        finally:
-            http_json("DELETE", f"{self.base}/proxies/{proxy}/toxics/hang")
+        return self.toxic(proxy, "hang", "timeout", timeout=0)
 
-    @contextlib.contextmanager
     def delayed(self, proxy: str, latency_ms: int):
         """SLOW: every answer of the dependency is delayed by latency_ms."""
-        toxic = {"name": "slow", "type": "latency", "stream": "downstream", "attributes": {"latency": latency_ms}}
-        status, body = http_json("POST", f"{self.base}/proxies/{proxy}/toxics", toxic)
-        assert status == 200, body
-        try:
-            yield
-        finally:
-            http_json("DELETE", f"{self.base}/proxies/{proxy}/toxics/slow")
+        return self.toxic(proxy, "slow", "latency", latency=latency_ms)
