@@ -7,6 +7,7 @@
 
 #include "fabtrace/common/deadline.h"
 #include "fabtrace/db/query_description.h"
+#include "fabtrace/telemetry/end_on_exit.h"
 #include "fabtrace/telemetry/propagation.h"
 #include "fabtrace/telemetry/span_errors.h"
 #include "fabtrace/telemetry/telemetry.h"
@@ -99,10 +100,7 @@ Result PgConnection::Execute(const std::string& sql, const std::vector<Param>& p
     span->SetAttribute("db.operation.name", description.operation);
   if (!description.collection.empty())
     span->SetAttribute("db.collection.name", description.collection);
-  struct EndSpan {
-    SpanPtr& span;
-    ~EndSpan() { span->End(); }
-  } end{span};
+  const telemetry::EndOnExit end_span(span);
 
   // sqlcommenter-style comment: PostgreSQL logs the statement with its trace.
   const auto traceparent = telemetry::CurrentTraceparent();
@@ -187,10 +185,7 @@ std::unique_ptr<PgConnection> PgPool::Connect() {
   auto span = StartClientSpan("connect " + options_.database, options_);
   span->SetAttribute("db.operation.name", "connect");
   trace::Scope scope(span);
-  struct EndSpan {
-    SpanPtr& span;
-    ~EndSpan() { span->End(); }
-  } end{span};
+  const telemetry::EndOnExit end_span(span);
 
   const auto timeout = Deadline::Cap(options_.connect_timeout);
   const auto deadline = Clock::now() + timeout;

@@ -1,6 +1,7 @@
 #include <spdlog/spdlog.h>
 
 #include "fabtrace/kafka/kafka.h"
+#include "fabtrace/telemetry/end_on_exit.h"
 #include "fabtrace/telemetry/propagation.h"
 #include "fabtrace/telemetry/rate_limiter.h"
 #include "fabtrace/telemetry/span_errors.h"
@@ -121,10 +122,7 @@ void Consumer::Process(const Message& message) {
   span_options.parent = trace::GetSpan(parent)->GetContext();
   auto span = telemetry::GetTracer("kafka")->StartSpan("process " + message.topic, span_options);
   trace::Scope scope(span);
-  struct EndSpan {
-    opentelemetry::nostd::shared_ptr<trace::Span>& span;
-    ~EndSpan() { span->End(); }
-  } end{span};
+  const telemetry::EndOnExit end_span(span);
   detail::SetCommonAttributes(*span, options_.kafka, message.topic);
   span->SetAttribute("messaging.operation.type", "process");
   span->SetAttribute("messaging.operation.name", "process");

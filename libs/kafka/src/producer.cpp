@@ -6,6 +6,7 @@
 
 #include "fabtrace/common/deadline.h"
 #include "fabtrace/kafka/kafka.h"
+#include "fabtrace/telemetry/end_on_exit.h"
 #include "fabtrace/telemetry/propagation.h"
 #include "fabtrace/telemetry/rate_limiter.h"
 #include "fabtrace/telemetry/span_errors.h"
@@ -139,10 +140,7 @@ Delivery Producer::Send(const std::string& topic, const std::string& key, const 
   span_options.kind = trace::SpanKind::kProducer;
   auto span = telemetry::GetTracer("kafka")->StartSpan("send " + topic, span_options);
   trace::Scope scope(span);
-  struct EndSpan {
-    opentelemetry::nostd::shared_ptr<trace::Span>& span;
-    ~EndSpan() { span->End(); }
-  } end{span};
+  const telemetry::EndOnExit end_span(span);
   detail::SetCommonAttributes(*span, impl_->options, topic);
   span->SetAttribute("messaging.operation.type", "send");
   span->SetAttribute("messaging.operation.name", "send");

@@ -4,6 +4,7 @@
 
 #include "fabtrace/common/deadline.h"
 #include "fabtrace/http/transfer.h"
+#include "fabtrace/telemetry/end_on_exit.h"
 #include "fabtrace/telemetry/span_errors.h"
 #include "fabtrace/telemetry/telemetry.h"
 #include "sigv4.h"
@@ -75,10 +76,7 @@ struct S3Client::Call {
           "server.port",
           static_cast<int64_t>(std::stoi(client.host_.substr(client.host_.find(':') + 1))));
     }
-    struct EndSpan {
-      opentelemetry::nostd::shared_ptr<trace::Span>& span;
-      ~EndSpan() { span->End(); }
-    } end{span};
+    const telemetry::EndOnExit end_span(span);
 
     if (!key.empty() && !IsValidObjectKey(key)) {
       telemetry::MarkError(*span, "InvalidObjectKey",

@@ -25,17 +25,19 @@ class SyncOtlpHttpExporter final : public sdktrace::SpanExporter {
   SyncOtlpHttpExporter(const std::string& url, otlp::HttpRequestContentType content_type,
                        std::chrono::milliseconds timeout)
       : client_(otlp::OtlpHttpClientOptions(
-            url, false, "", "", "", "", "", "", "", "", "", "", content_type, otlp::JsonBytesMappingKind::kHexId,
-            "none", false, false, timeout, otlp::OtlpHeaders{},
+            url, false, "", "", "", "", "", "", "", "", "", "", content_type,
+            otlp::JsonBytesMappingKind::kHexId, "none", false, false, timeout, otlp::OtlpHeaders{},
             // Retries (429/502/503/504 only, with backoff) stay within the batch's budget.
-            2, std::chrono::duration<float>(0.2f), std::chrono::duration<float>(1.0f), 2.0f, nullptr)) {}
+            2, std::chrono::duration<float>(0.2f), std::chrono::duration<float>(1.0f), 2.0f,
+            nullptr)) {}
 
   std::unique_ptr<sdktrace::Recordable> MakeRecordable() noexcept override {
     return std::make_unique<otlp::OtlpRecordable>();
   }
 
   sdk::common::ExportResult Export(
-      const opentelemetry::nostd::span<std::unique_ptr<sdktrace::Recordable>>& spans) noexcept override {
+      const opentelemetry::nostd::span<std::unique_ptr<sdktrace::Recordable>>& spans) noexcept
+      override {
     if (shutdown_) return sdk::common::ExportResult::kFailure;
     if (spans.empty()) return sdk::common::ExportResult::kSuccess;
     opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest request;
@@ -43,7 +45,9 @@ class SyncOtlpHttpExporter final : public sdktrace::SpanExporter {
     return client_.Export(request);
   }
 
-  bool ForceFlush(std::chrono::microseconds timeout) noexcept override { return client_.ForceFlush(timeout); }
+  bool ForceFlush(std::chrono::microseconds timeout) noexcept override {
+    return client_.ForceFlush(timeout);
+  }
 
   bool Shutdown(std::chrono::microseconds timeout) noexcept override {
     shutdown_ = true;
@@ -57,9 +61,9 @@ class SyncOtlpHttpExporter final : public sdktrace::SpanExporter {
 
 }  // namespace
 
-std::unique_ptr<sdktrace::SpanExporter> MakeSyncOtlpHttpExporter(const std::string& url,
-                                                                 otlp::HttpRequestContentType content_type,
-                                                                 std::chrono::milliseconds timeout) {
+std::unique_ptr<sdktrace::SpanExporter> MakeSyncOtlpHttpExporter(
+    const std::string& url, otlp::HttpRequestContentType content_type,
+    std::chrono::milliseconds timeout) {
   return std::make_unique<SyncOtlpHttpExporter>(url, content_type, timeout);
 }
 

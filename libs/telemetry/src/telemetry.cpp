@@ -7,7 +7,6 @@
 
 #include "fabtrace/telemetry/export_pipeline.h"
 #include "fabtrace/telemetry/logging.h"
-#include "otlp_http_sync_exporter.h"
 #include "fabtrace/telemetry/version.h"
 #include "opentelemetry/baggage/propagation/baggage_propagator.h"
 #include "opentelemetry/context/propagation/composite_propagator.h"
@@ -25,6 +24,7 @@
 #include "opentelemetry/trace/noop.h"
 #include "opentelemetry/trace/propagation/http_trace_context.h"
 #include "opentelemetry/trace/provider.h"
+#include "otlp_http_sync_exporter.h"
 
 namespace otlp = opentelemetry::exporter::otlp;
 namespace sdktrace = opentelemetry::sdk::trace;
@@ -64,8 +64,9 @@ std::unique_ptr<sdktrace::SpanExporter> MakeOtlpExporter(const Settings& setting
     return otlp::OtlpGrpcExporterFactory::Create(options);
   }
   return MakeSyncOtlpHttpExporter(settings.endpoint,
-                                  settings.protocol == ExportProtocol::kHttpJson ? otlp::HttpRequestContentType::kJson
-                                                                                 : otlp::HttpRequestContentType::kBinary,
+                                  settings.protocol == ExportProtocol::kHttpJson
+                                      ? otlp::HttpRequestContentType::kJson
+                                      : otlp::HttpRequestContentType::kBinary,
                                   settings.export_timeout);
 }
 
