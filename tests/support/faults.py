@@ -14,30 +14,25 @@ DRY_RUN = os.environ.get("FABTRACE_SCENARIO_DRY_RUN") == "1"
 
 
 @contextlib.contextmanager
+def _unless_dry_run(fault):
+    """Enters the fault's context manager, or nothing in a dry run."""
+    if DRY_RUN:
+        yield
+        return
+    with fault:
+        yield
+
+
 def hang(toxiproxy: Toxiproxy, proxy: str):
-    if DRY_RUN:
-        yield
-        return
-    with toxiproxy.hanging(proxy):
-        yield
+    return _unless_dry_run(toxiproxy.hanging(proxy))
 
 
-@contextlib.contextmanager
 def down(toxiproxy: Toxiproxy, proxy: str):
-    if DRY_RUN:
-        yield
-        return
-    with toxiproxy.disabled(proxy):
-        yield
+    return _unless_dry_run(toxiproxy.disabled(proxy))
 
 
-@contextlib.contextmanager
 def slow(toxiproxy: Toxiproxy, proxy: str, latency_ms: int):
-    if DRY_RUN:
-        yield
-        return
-    with toxiproxy.delayed(proxy, latency_ms):
-        yield
+    return _unless_dry_run(toxiproxy.delayed(proxy, latency_ms))
 
 
 @contextlib.contextmanager
