@@ -23,6 +23,7 @@ ft_venv() { echo "$FT_CACHE/venv-$(ft_hash_files "$FT_ROOT/tests/requirements.tx
 ft_cmake_build_dir() { echo "$FT_CACHE/build/cmake"; }
 ft_keycloak_home() { echo "$FT_CACHE/keycloak-$KEYCLOAK_VERSION"; }
 ft_oauth2_proxy_dir() { echo "$FT_CACHE/bin/oauth2-proxy-$OAUTH2_PROXY_VERSION"; }
+ft_jaeger_ui_dir() { echo "$FT_CACHE/jaeger-ui-$JAEGER_UI_VERSION-$(ft_hash_files "$FT_ROOT"/deploy/jaeger-ui/Cargo.{toml,lock})"; }
 
 # A Java 21 or newer for Keycloak (the machine's default may be 17).
 ft_java21_home() {
@@ -120,6 +121,32 @@ ft_install_jaeger() {
     env "${FT_GO_ENV[@]}" go build -trimpath -ldflags='-s -w' -o "$bin.tmp" \
       github.com/jaegertracing/jaeger/cmd/jaeger) >"$log" 2>&1 || die "jaeger build failed, see $log"
   mv "$bin.tmp" "$bin"
+}
+
+# The Jaeger UI's production build, shipped inside a crates.io package: cargo fetches the
+# crate (its checksum pinned in deploy/jaeger-ui/Cargo.lock) into a throw-away CARGO_HOME,
+# the build folder is kept, the rest is removed.
+ft_install_jaeger_ui() {
+  local dir
+  dir=$(ft_jaeger_ui_dir)
+  if [[ -f $dir/index.html ]]; then
+    step "jaeger ui: cached ($JAEGER_UI_VERSION)"
+    return
+  fi
+  local cargo
+  cargo=$(command -v cargo || echo "$HOME/.cargo/bin/cargo")
+  [[ -x $cargo ]] || die "cargo is required (the Jaeger UI build comes from crates.io)"
+  step "jaeger ui: fetching the Jaeger UI $JAEGER_UI_VERSION build from crates.io (deploy/jaeger-ui)"
+  local home=$FT_CACHE/cargo-home log=$FT_CACHE/logs/jaeger-ui.log build
+  rm -rf "$home" "$dir.tmp"
+  (cd "$FT_ROOT/deploy/jaeger-ui" && CARGO_HOME=$home "$cargo" fetch --locked) >"$log" 2>&1 ||
+    die "fetching the Jaeger UI crate failed, see $log"
+  build=$(echo "$home"/registry/src/*/otlp-embedded-*/jaeger-ui/build)
+  [[ -f $build/index.html ]] || die "the crate has no jaeger-ui/build/index.html ($build)"
+  grep -qs "const version=\"$JAEGER_UI_VERSION\"" "$build"/static/index-*.js ||
+    die "the crate's Jaeger UI is not version $JAEGER_UI_VERSION"
+  cp -r "$build" "$dir.tmp" && mv "$dir.tmp" "$dir"
+  rm -rf "$home"
 }
 
 ft_install_collector() {
@@ -256,6 +283,7 @@ ft_install_all() {
   ft_go_install oauth2-proxy "$(ft_oauth2_proxy_dir)" github.com/oauth2-proxy/oauth2-proxy/v7 "$OAUTH2_PROXY_VERSION" oauth2-proxy
   ft_install_keycloak
   ft_install_jaeger
+  ft_install_jaeger_ui
   ft_install_collector
   ft_build_cpp
   ft_build_web

@@ -2,7 +2,7 @@
 # Sourced by ./fabtrace after scripts/common.sh and scripts/install.sh.
 
 # Components in start order; each group starts together and must be ready before the next.
-FT_GROUPS=("postgres minio kafka jaeger" "toxiproxy" "collector keycloak" "jaeger-gate" "shop-api" "internet-shop")
+FT_GROUPS=("postgres minio kafka prometheus jaeger" "toxiproxy" "collector keycloak" "jaeger-gate" "shop-api" "internet-shop")
 
 ft_supervisorctl() { supervisorctl -c "$FT_STATE/supervisord.conf" "$@"; }
 ft_supervisor_running() { [[ -S $FT_RUN/supervisor.sock ]] && ft_supervisorctl pid >/dev/null 2>&1; }
@@ -16,9 +16,9 @@ ft_render() {
 }
 
 ft_prepare_state() {
-  mkdir -p "$FT_STATE" "$FT_RUN" "$FT_LOGS" "$FT_STATE"/{minio/data,kafka/data,jaeger/keys,jaeger/values,collector/queue,toxiproxy}
+  mkdir -p "$FT_STATE" "$FT_RUN" "$FT_LOGS" "$FT_STATE"/{minio/data,kafka/data,jaeger/keys,jaeger/values,collector/queue,toxiproxy,prometheus/data}
   export FT_PG_USER FT_BIN_MINIO FT_BIN_JAEGER FT_BIN_COLLECTOR FT_BIN_TOXIPROXY FT_KAFKA_LIBS FT_BIN_SHOP_API \
-    FT_KEYCLOAK_HOME FT_KEYCLOAK_JAVA_HOME FT_BIN_OAUTH2_PROXY
+    FT_KEYCLOAK_HOME FT_KEYCLOAK_JAVA_HOME FT_BIN_OAUTH2_PROXY FT_JAEGER_UI
   FT_PG_USER=$(ft_pg_user)
   FT_BIN_MINIO=$(ft_minio_bin)
   FT_BIN_JAEGER=$(ft_jaeger_bin)
@@ -29,16 +29,21 @@ ft_prepare_state() {
   FT_KEYCLOAK_HOME=$(ft_keycloak_home)
   FT_KEYCLOAK_JAVA_HOME=$(ft_java21_home)
   FT_BIN_OAUTH2_PROXY=$(ft_oauth2_proxy_dir)/oauth2-proxy
+  FT_JAEGER_UI=$(ft_jaeger_ui_dir)
   # Settings the configs read from the environment (overridable).
   export FT_JAEGER_RETENTION=${FABTRACE_JAEGER_RETENTION:-168h}
   export FT_TAIL_DECISION_WAIT=${FABTRACE_TAIL_DECISION_WAIT:-3s}
   export FT_SLOW_TRACE_MS=${FABTRACE_SLOW_TRACE_MS:-1000}
   export FT_SAMPLING_PERCENT=${FABTRACE_SAMPLING_PERCENT:-100}
+  export FT_PROMETHEUS_RETENTION=${FABTRACE_PROMETHEUS_RETENTION:-15d}
 
   ft_render "$FT_ROOT/deploy/supervisor/supervisord.conf.in" "$FT_STATE/supervisord.conf"
   ft_render "$FT_ROOT/deploy/kafka/server.properties.in" "$FT_STATE/kafka/server.properties"
   ft_render "$FT_ROOT/deploy/toxiproxy/proxies.json.in" "$FT_STATE/toxiproxy/proxies.json"
   ft_render "$FT_ROOT/deploy/nginx/internet-shop.conf.in" "$FT_STATE/nginx/internet-shop.conf"
+  ft_render "$FT_ROOT/deploy/prometheus/prometheus.yml.in" "$FT_STATE/prometheus/prometheus.yml"
+  /usr/bin/python3 "$FT_ROOT/tools/docs/render_docs.py" "$FT_ROOT/docs" "$FT_STATE/docs-html" ||
+    die "rendering the documentation for the gate failed"
   mkdir -p "$FT_STATE"/nginx/{body,proxy,fastcgi,uwsgi,scgi}
   ft_publish_web internet-shop
   ft_init_postgres
@@ -84,6 +89,7 @@ ft_ready() {
     minio) ft_http_ok "http://127.0.0.1:$FT_PORT_MINIO/minio/health/ready" ;;
     kafka) ft_port_open "$FT_PORT_KAFKA_CLIENT" && ft_port_open "$FT_PORT_KAFKA_INTERNAL" ;;
     toxiproxy) ft_http_ok "http://127.0.0.1:$FT_PORT_TOXIPROXY_API/version" ;;
+    prometheus) ft_http_ok "http://127.0.0.1:$FT_PORT_PROMETHEUS/-/ready" ;;
     jaeger) ft_http_ok "http://127.0.0.1:$FT_PORT_JAEGER_HEALTH/status" &&
       ft_http_ok "http://127.0.0.1:$FT_PORT_JAEGER_QUERY_HTTP/api/services" ;;
     collector) ft_http_ok "http://127.0.0.1:$FT_PORT_COLLECTOR_HEALTH/" ;;
@@ -98,17 +104,40 @@ ft_ready() {
 # Our own services are restarted by every `up`, so a rebuilt binary takes effect.
 FT_APPS="shop-api internet-shop"
 
-ft_start_component() {
+# What a running component was started with: its program section in the rendered
+# supervisord.conf and the configuration files it reads. A component whose inputs
+# changed since it started is restarted by `up`, so a pulled change takes effect.
+ft_component_inputs() {
   local name=$1
+  awk -v section="[program:$name]" '$0 == section {on = 1; print; next} /^\[/ {on = 0} on' "$FT_STATE/supervisord.conf"
+  case $name in
+    jaeger) cat "$FT_ROOT/deploy/jaeger/config.yaml" "$FT_ROOT/deploy/jaeger/ui-config.json"; echo "$FT_JAEGER_UI" ;;
+    collector) cat "$FT_ROOT/deploy/collector/config.yaml" ;;
+    prometheus) cat "$FT_STATE/prometheus/prometheus.yml" "$FT_ROOT"/deploy/prometheus/rules/*.yml ;;
+    kafka) cat "$FT_STATE/kafka/server.properties" ;;
+    toxiproxy) cat "$FT_STATE/toxiproxy/proxies.json" ;;
+  esac
+}
+
+ft_inputs_hash() { ft_component_inputs "$1" | sha256sum | cut -c1-16; }
+
+ft_start_component() {
+  local name=$1 hash_file=$FT_RUN/$1.inputs
   if [[ " $FT_APPS " == *" $name "* ]]; then
     ft_supervisorctl restart "$name" >/dev/null 2>&1 || true
     return
   fi
   if ft_ready "$name"; then
-    step "$name: already running"
-    return
+    if [[ $(cat "$hash_file" 2>/dev/null) == "$(ft_inputs_hash "$name")" ]]; then
+      step "$name: already running"
+      return
+    fi
+    step "$name: configuration changed, restarting"
+    ft_supervisorctl restart "$name" >/dev/null 2>&1 || true
+  else
+    ft_supervisorctl start "$name" >/dev/null 2>&1 || true
   fi
-  ft_supervisorctl start "$name" >/dev/null 2>&1 || true
+  ft_inputs_hash "$name" >"$hash_file"
 }
 
 ft_wait_component() {
@@ -219,7 +248,10 @@ ft_print_summary() {
 
 fabtrace landscape is up (profile $FT_PROFILE, data in $FT_STATE)
 
+  Jaeger UI (for support)   http://127.0.0.1:$FT_PORT_JAEGER_GATE   role Support_tracing: sasha.support / $FT_SUPPORT_PASSWORD
+                            (without it: maria.manager / $FT_MANAGER_PASSWORD, carl.customer / $FT_CUSTOMER_PASSWORD)
   Jaeger query (loopback)   http://127.0.0.1:$FT_PORT_JAEGER_QUERY_HTTP   (for tools on this machine; people use the gate)
+  Prometheus                http://127.0.0.1:$FT_PORT_PROMETHEUS   (technical metrics: ./fabtrace report; alerts: /alerts)
   OTLP to the Collector     grpc 127.0.0.1:$FT_PORT_COLLECTOR_OTLP_GRPC, http http://127.0.0.1:$FT_PORT_COLLECTOR_OTLP_HTTP/v1/traces
   Collector health          http://127.0.0.1:$FT_PORT_COLLECTOR_HEALTH/
   Span metrics (Prometheus) http://127.0.0.1:$FT_PORT_COLLECTOR_SPANMETRICS/metrics
@@ -227,13 +259,11 @@ fabtrace landscape is up (profile $FT_PROFILE, data in $FT_STATE)
   S3, MinIO (via proxy)     http://127.0.0.1:$FT_PORT_MINIO_PROXY   bucket $FT_MODELS_BUCKET ($FT_MINIO_USER/$FT_MINIO_PASSWORD)
   MinIO console             http://127.0.0.1:$FT_PORT_MINIO_CONSOLE
   Kafka (via proxy)         127.0.0.1:$FT_PORT_KAFKA_PROXY   topics: $FT_KAFKA_TOPICS
-  Trace access (Jaeger)     http://127.0.0.1:$FT_PORT_JAEGER_GATE   role Support_tracing: sasha.support / $FT_SUPPORT_PASSWORD
-                            (without it: maria.manager / $FT_MANAGER_PASSWORD, carl.customer / $FT_CUSTOMER_PASSWORD)
   Keycloak                  http://127.0.0.1:$FT_PORT_KEYCLOAK/admin   $FT_KEYCLOAK_ADMIN / $FT_KEYCLOAK_ADMIN_PASSWORD (realm fabtrace)
   toxiproxy API (faults)    http://127.0.0.1:$FT_PORT_TOXIPROXY_API/proxies
   Shop API                  http://127.0.0.1:$FT_PORT_SHOP_API   (OpenAPI: /openapi.yaml)
   InternetShop              http://127.0.0.1:$FT_PORT_INTERNET_SHOP_WEB
 
-  status: ./fabtrace status    logs: ./fabtrace logs <component>    stop: ./fabtrace down
+  status: ./fabtrace status    report: ./fabtrace report    logs: ./fabtrace logs <component>    stop: ./fabtrace down
 EOF
 }

@@ -11,20 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from support.keycloak import token
 from support.landscape import http, http_json
 
 BROWSER_DIR = Path(__file__).resolve().parent.parent / "browser"
 SUPPORT, MANAGER = "sasha.support", "maria.manager"
-
-
-def token(landscape, user: str, password: str, client: str = "jaeger-gate") -> str:
-    form = {"grant_type": "password", "client_id": client, "username": user, "password": password}
-    if client == "jaeger-gate":
-        form["client_secret"] = landscape.secret("GATE_CLIENT_SECRET")
-    status, _, body = http("POST", landscape.url("KEYCLOAK", "/realms/fabtrace/protocol/openid-connect/token"),
-                           urllib.parse.urlencode(form).encode(), {"Content-Type": "application/x-www-form-urlencoded"})
-    assert status == 200, body
-    return json.loads(body)["access_token"]
 
 
 def gate(landscape, path: str, bearer: str | None = None) -> int:
