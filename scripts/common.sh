@@ -56,6 +56,7 @@ export FT_MINIO_USER=fabtrace-admin
 export FT_MINIO_PASSWORD=fabtrace-minio-secret
 export FT_MODELS_BUCKET=models-3d
 export FT_SHOPDB_USER=shop FT_SHOPDB_PASSWORD=shop-secret
+export FT_CRMDB_USER=crm FT_CRMDB_PASSWORD=crm-secret
 export FT_MESDB_USER=mes FT_MESDB_PASSWORD=mes-secret
 export FT_KEYCLOAK_ADMIN=admin FT_KEYCLOAK_ADMIN_PASSWORD=fabtrace-keycloak-admin
 export FT_KEYCLOAK_DB_PASSWORD=keycloak-secret

@@ -223,13 +223,14 @@ ft_npm_ci() {
   echo "$hash" >"$dir/node_modules/.fabtrace-lock"
 }
 
-# The browser applications: npm ci when the lock file changed, then a type check and a
-# Vite build into the cache (a few seconds).
+# The browser applications (one npm workspace in web/: the apps and what they share):
+# npm ci when the lock file changed, then a type check and a Vite build of each app into
+# the cache (a few seconds).
 ft_build_web() {
   local app dir
-  for app in internet-shop; do
+  ft_npm_ci "$FT_ROOT/web" "web: npm packages of the browser applications" npm-web
+  for app in internet-shop crm; do
     dir=$FT_ROOT/web/$app
-    ft_npm_ci "$dir" "web: npm packages of $app" "npm-$app"
     step "web: type-checking and building $app"
     (cd "$dir" && npx tsc --noEmit && npx vite build --logLevel warn --emptyOutDir --outDir "$FT_CACHE/web/$app") \
       >"$FT_CACHE/logs/web-$app.log" 2>&1 || {

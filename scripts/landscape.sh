@@ -2,7 +2,7 @@
 # Sourced by ./fabtrace after scripts/common.sh and scripts/install.sh.
 
 # Components in start order; each group starts together and must be ready before the next.
-FT_GROUPS=("postgres minio kafka prometheus jaeger" "toxiproxy" "collector keycloak" "jaeger-gate" "shop-api" "internet-shop")
+FT_GROUPS=("postgres minio kafka prometheus jaeger" "toxiproxy" "collector keycloak" "jaeger-gate" "shop-api" "crm-api internet-shop crm")
 
 ft_supervisorctl() { supervisorctl -c "$FT_STATE/supervisord.conf" "$@"; }
 ft_supervisor_running() { [[ -S $FT_RUN/supervisor.sock ]] && ft_supervisorctl pid >/dev/null 2>&1; }
@@ -18,7 +18,7 @@ ft_render() {
 ft_prepare_state() {
   mkdir -p "$FT_STATE" "$FT_RUN" "$FT_LOGS" "$FT_STATE"/{minio/data,kafka/data,jaeger/keys,jaeger/values,collector/queue,toxiproxy,prometheus/data}
   export FT_PG_USER FT_BIN_MINIO FT_BIN_JAEGER FT_BIN_COLLECTOR FT_BIN_TOXIPROXY FT_KAFKA_LIBS FT_BIN_SHOP_API \
-    FT_KEYCLOAK_HOME FT_KEYCLOAK_JAVA_HOME FT_BIN_OAUTH2_PROXY FT_JAEGER_UI
+    FT_KEYCLOAK_HOME FT_KEYCLOAK_JAVA_HOME FT_BIN_OAUTH2_PROXY FT_JAEGER_UI FT_BIN_CRM_API
   FT_PG_USER=$(ft_pg_user)
   FT_BIN_MINIO=$(ft_minio_bin)
   FT_BIN_JAEGER=$(ft_jaeger_bin)
@@ -26,6 +26,7 @@ ft_prepare_state() {
   FT_BIN_TOXIPROXY=$(ft_toxiproxy_dir)/server
   FT_KAFKA_LIBS=$(ft_kafka_libs)
   FT_BIN_SHOP_API=$(ft_cmake_build_dir)/services/shop-api/shop-api
+  FT_BIN_CRM_API=$(ft_cmake_build_dir)/services/crm-api/crm-api
   FT_KEYCLOAK_HOME=$(ft_keycloak_home)
   FT_KEYCLOAK_JAVA_HOME=$(ft_java21_home)
   FT_BIN_OAUTH2_PROXY=$(ft_oauth2_proxy_dir)/oauth2-proxy
@@ -40,14 +41,22 @@ ft_prepare_state() {
   ft_render "$FT_ROOT/deploy/supervisor/supervisord.conf.in" "$FT_STATE/supervisord.conf"
   ft_render "$FT_ROOT/deploy/kafka/server.properties.in" "$FT_STATE/kafka/server.properties"
   ft_render "$FT_ROOT/deploy/toxiproxy/proxies.json.in" "$FT_STATE/toxiproxy/proxies.json"
-  ft_render "$FT_ROOT/deploy/nginx/internet-shop.conf.in" "$FT_STATE/nginx/internet-shop.conf"
+  ft_render_web_app internet-shop "$FT_PORT_INTERNET_SHOP_WEB" "$FT_PORT_SHOP_API"
+  ft_render_web_app crm "$FT_PORT_CRM_WEB" "$FT_PORT_CRM_API"
   ft_render "$FT_ROOT/deploy/prometheus/prometheus.yml.in" "$FT_STATE/prometheus/prometheus.yml"
   /usr/bin/python3 "$FT_ROOT/tools/docs/render_docs.py" "$FT_ROOT/docs" "$FT_STATE/docs-html" ||
     die "rendering the documentation for the gate failed"
-  mkdir -p "$FT_STATE"/nginx/{body,proxy,fastcgi,uwsgi,scgi}
   ft_publish_web internet-shop
+  ft_publish_web crm
   ft_init_postgres
   ft_init_kafka
+}
+
+# nginx for one browser application: its port, and the API its /api leads to.
+ft_render_web_app() {
+  export FT_WEB_APP=$1 FT_WEB_PORT=$2 FT_WEB_API_PORT=$3
+  mkdir -p "$FT_STATE"/nginx/"$FT_WEB_APP"/{body,proxy,fastcgi,uwsgi,scgi}
+  ft_render "$FT_ROOT/deploy/nginx/web-app.conf.in" "$FT_STATE/nginx/$FT_WEB_APP.conf"
 }
 
 # Copies a built browser application into the state directory (readable by nginx's
@@ -55,8 +64,8 @@ ft_prepare_state() {
 ft_publish_web() {
   local app=$1 root=$FT_STATE/web/$1
   rm -rf "$root.new" && mkdir -p "$FT_STATE/web" && cp -r "$FT_CACHE/web/$app" "$root.new"
-  printf 'window.FABTRACE_CONFIG = {\n  otlpTracesUrl: "http://127.0.0.1:%s/v1/traces",\n  environment: "%s",\n  faults: {}\n};\n' \
-    "$FT_PORT_COLLECTOR_OTLP_HTTP" "$FT_PROFILE" >"$root.new/config.js"
+  printf 'window.FABTRACE_CONFIG = {\n  otlpTracesUrl: "http://127.0.0.1:%s/v1/traces",\n  environment: "%s",\n  keycloakUrl: "http://127.0.0.1:%s",\n  faults: {}\n};\n' \
+    "$FT_PORT_COLLECTOR_OTLP_HTTP" "$FT_PROFILE" "$FT_PORT_KEYCLOAK" >"$root.new/config.js"
   rm -rf "$root" && mv "$root.new" "$root"
 }
 
@@ -94,7 +103,9 @@ ft_ready() {
       ft_http_ok "http://127.0.0.1:$FT_PORT_JAEGER_QUERY_HTTP/api/services" ;;
     collector) ft_http_ok "http://127.0.0.1:$FT_PORT_COLLECTOR_HEALTH/" ;;
     shop-api) ft_http_ok "http://127.0.0.1:$FT_PORT_SHOP_API/readyz" ;;
+    crm-api) ft_http_ok "http://127.0.0.1:$FT_PORT_CRM_API/readyz" ;;
     internet-shop) ft_http_ok "http://127.0.0.1:$FT_PORT_INTERNET_SHOP_WEB/" ;;
+    crm) ft_http_ok "http://127.0.0.1:$FT_PORT_CRM_WEB/" ;;
     keycloak) ft_http_ok "http://127.0.0.1:$FT_PORT_KEYCLOAK_MANAGEMENT/health/ready" ;;
     jaeger-gate) ft_http_ok "http://127.0.0.1:$FT_PORT_JAEGER_GATE/ping" ;;
     *) return 1 ;;
@@ -102,7 +113,7 @@ ft_ready() {
 }
 
 # Our own services are restarted by every `up`, so a rebuilt binary takes effect.
-FT_APPS="shop-api internet-shop"
+FT_APPS="shop-api crm-api internet-shop crm"
 
 # What a running component was started with: its program section in the rendered
 # supervisord.conf and the configuration files it reads. A component whose inputs
@@ -154,6 +165,7 @@ ft_provision() {
   ft_as_pg psql -q -X -v ON_ERROR_STOP=1 -h "$FT_STATE/postgres/socket" -p "$FT_PORT_POSTGRES" -U postgres -d postgres \
     -v shop_user="$FT_SHOPDB_USER" -v shop_password="$FT_SHOPDB_PASSWORD" \
     -v mes_user="$FT_MESDB_USER" -v mes_password="$FT_MESDB_PASSWORD" -v keycloak_password="$FT_KEYCLOAK_DB_PASSWORD" \
+    -v crm_password="$FT_CRMDB_PASSWORD" \
     -f "$FT_ROOT/deploy/postgres/provision.sql" >"$FT_LOGS/provision-postgres.log" 2>&1 ||
     die "database provisioning failed, see $FT_LOGS/provision-postgres.log"
 
@@ -262,7 +274,9 @@ fabtrace landscape is up (profile $FT_PROFILE, data in $FT_STATE)
   Keycloak                  http://127.0.0.1:$FT_PORT_KEYCLOAK/admin   $FT_KEYCLOAK_ADMIN / $FT_KEYCLOAK_ADMIN_PASSWORD (realm fabtrace)
   toxiproxy API (faults)    http://127.0.0.1:$FT_PORT_TOXIPROXY_API/proxies
   Shop API                  http://127.0.0.1:$FT_PORT_SHOP_API   (OpenAPI: /openapi.yaml)
+  CRM API                   http://127.0.0.1:$FT_PORT_CRM_API   (OpenAPI: /openapi.yaml; Keycloak token of a crm_manager, client crm-web)
   InternetShop              http://127.0.0.1:$FT_PORT_INTERNET_SHOP_WEB
+  CRM (managers)            http://127.0.0.1:$FT_PORT_CRM_WEB   maria.manager / $FT_MANAGER_PASSWORD
 
   status: ./fabtrace status    report: ./fabtrace report    logs: ./fabtrace logs <component>    stop: ./fabtrace down
 EOF

@@ -9,6 +9,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from support.jaeger import Jaeger  # noqa: E402
 from support.landscape import Landscape, current  # noqa: E402
+from support.shop import PlacedOrder, place_order  # noqa: E402
 from support.toxiproxy import Toxiproxy  # noqa: E402
 
 
@@ -25,6 +26,12 @@ def jaeger(landscape) -> Jaeger:
 @pytest.fixture(scope="session")
 def toxiproxy(landscape) -> Toxiproxy:
     return Toxiproxy(landscape)
+
+
+@pytest.fixture
+def placed(landscape) -> PlacedOrder:
+    """A NEW order that a new customer of the shop just placed."""
+    return place_order(landscape)
 
 
 def pytest_collection_modifyitems(items):

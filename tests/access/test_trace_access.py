@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from support.keycloak import token
+from support.keycloak import KeycloakAdmin, token
 from support.landscape import http, http_json
 
 BROWSER_DIR = Path(__file__).resolve().parent.parent / "browser"
@@ -22,35 +22,6 @@ def gate(landscape, path: str, bearer: str | None = None) -> int:
     headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
     status, _, _ = http("GET", landscape.url("JAEGER_GATE", path), headers=headers)
     return status
-
-
-class KeycloakAdmin:
-    def __init__(self, landscape):
-        self.base = landscape.url("KEYCLOAK", "/admin/realms/fabtrace")
-        form = {"grant_type": "password", "client_id": "admin-cli", "username": landscape.secret("KEYCLOAK_ADMIN"),
-                "password": landscape.secret("KEYCLOAK_ADMIN_PASSWORD")}
-        status, _, body = http("POST", landscape.url("KEYCLOAK", "/realms/master/protocol/openid-connect/token"),
-                               urllib.parse.urlencode(form).encode(),
-                               {"Content-Type": "application/x-www-form-urlencoded"})
-        assert status == 200, body
-        self.headers = {"Authorization": f"Bearer {json.loads(body)['access_token']}",
-                        "Content-Type": "application/json"}
-
-    def get(self, path: str):
-        status, _, body = http("GET", self.base + path, headers=self.headers)
-        assert status == 200, body
-        return json.loads(body)
-
-    def call(self, method: str, path: str, payload=None) -> None:
-        status, _, body = http(method, self.base + path, json.dumps(payload).encode() if payload is not None else None,
-                               self.headers)
-        assert status in (200, 204), body
-
-    def user_id(self, username: str) -> str:
-        return self.get(f"/users?username={username}&exact=true")[0]["id"]
-
-    def group_id(self, name: str) -> str:
-        return next(g["id"] for g in self.get("/groups") if g["name"] == name)
 
 
 @pytest.fixture(scope="module")
@@ -89,14 +60,8 @@ def test_bearer_tokens_of_the_role_only(landscape, some_trace_id):
 
 
 def test_expired_token_is_refused(landscape):
-    admin = KeycloakAdmin(landscape)
-    client = admin.get("/clients?clientId=jaeger-gate")[0]
-    attributes = dict(client.get("attributes", {}))
-    admin.call("PUT", f"/clients/{client['id']}", {**client, "attributes": {**attributes, "access.token.lifespan": "2"}})
-    try:
-        short = token(landscape, SUPPORT, landscape.secret("SUPPORT_PASSWORD"))
-    finally:
-        admin.call("PUT", f"/clients/{client['id']}", {**client, "attributes": attributes})
+    short = KeycloakAdmin(landscape).short_lived_token(
+        "jaeger-gate", lambda: token(landscape, SUPPORT, landscape.secret("SUPPORT_PASSWORD")))
     assert gate(landscape, "/api/services", short) == 200
     time.sleep(3)
     assert gate(landscape, "/api/services", short) == 401

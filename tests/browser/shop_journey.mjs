@@ -6,9 +6,10 @@
 // (the test injects its fault meanwhile), performs the action, and prints one JSON line:
 // what the user saw (error banner, support code), how long the action took, and the
 // support code (X-Support-Code) of the last Shop API answer.
-import { chromium } from "playwright-core";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
+
+import { launch, settle } from "./journey.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -19,11 +20,7 @@ const { values: args } = parseArgs({
   },
 });
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 const result = { errorShown: false, supportCode: "", message: "", ms: 0, apiSupportCodes: [], pageErrors: [] };
 try {
   const page = await (await browser.newContext({ viewport: { width: 1100, height: 900 } })).newPage();
@@ -66,14 +63,7 @@ try {
   } else {
     await Promise.all([page.click(clicked), done().catch(() => {})]);
   }
-  // The page settles: either the error banner appears or the action's result renders.
-  await page.waitForTimeout(1500);
-  result.ms = Date.now() - started;
-  result.errorShown = await page.isVisible("#error");
-  if (result.errorShown) {
-    result.message = (await page.textContent("#error")).trim();
-    result.supportCode = (await page.textContent("[data-testid=support-code]")).trim();
-  }
+  await settle(page, result, started);
   if (args.screenshot) await page.screenshot({ path: args.screenshot, fullPage: true });
   await page.waitForTimeout(1000); // the span processor exports every 500 ms
 } finally {

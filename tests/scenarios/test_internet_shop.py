@@ -11,7 +11,7 @@ import pytest
 
 from support import faults
 from support.browser import Journey
-from support.evidence import Evidence, UserOutcome
+from support.evidence import Evidence, UserOutcome, click_span, shown
 from support.landscape import http_json
 
 SERVICE = "internet-shop"
@@ -25,16 +25,6 @@ def start(landscape, action, tmp_path, screenshot=None):
     return journey
 
 
-def shown(result, status=0) -> UserOutcome:
-    assert result["errorShown"], f"the customer saw no error: {result}"
-    assert "support code" in result["message"].lower()
-    return UserOutcome(status, result["supportCode"], result["ms"] / 1000.0)
-
-
-def browser_click(evidence, action):
-    click = [s for s in evidence.spans if s.service == SERVICE and s.name == f"click {action}"]
-    assert click, f"no 'click {action}' span in {[s.name for s in evidence.spans]}"
-    return click[0]
 
 
 @pytest.mark.scenario("SHOP-FE-ERROR")
@@ -82,7 +72,7 @@ def test_api_slow(landscape, jaeger, toxiproxy, tmp_path):
     evidence = Evidence(jaeger, outcome, SERVICE)
     evidence.spans = jaeger.trace(outcome.support_code, min_spans=4)
     evidence.by_id = {s.span_id: s for s in evidence.spans}
-    click = browser_click(evidence, "refresh orders")
+    click = click_span(evidence, "refresh orders")
     click_s = click.raw["duration"] / 1e6
     assert click_s > OBJECTIVE_S and click.tags.get("ui.slow") is True, f"click took {click_s:.2f}s"
     # The trace explains it: the server span of Shop API holds database spans that took the time.
@@ -101,7 +91,7 @@ def test_api_slow(landscape, jaeger, toxiproxy, tmp_path):
 @pytest.mark.scenario("SHOP-API-ERROR")
 def test_api_error(landscape, jaeger, tmp_path):
     journey = start(landscape, "upload", tmp_path)
-    with faults.fault_flag(landscape.url("SHOP_API"), "pricing_defect"):
+    with faults.fault_flag(landscape.url("SHOP_API_ADMIN"), "pricing_defect"):
         outcome = shown(journey.act(), status=500)
     evidence = Evidence(jaeger, outcome, SERVICE).findable()
     culprit = evidence.culprit({"std::logic_error"})

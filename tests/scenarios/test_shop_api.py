@@ -34,7 +34,7 @@ def db_culprit(evidence, error_types):
 
 @pytest.mark.scenario("SHOPAPI-INTERNAL")
 def test_internal_error(landscape, jaeger, customer, model_id):
-    with faults.fault_flag(landscape.url("SHOP_API"), "pricing_defect"):
+    with faults.fault_flag(landscape.url("SHOP_API_ADMIN"), "pricing_defect"):
         outcome = customer.call("POST", "/quotes", {"model_id": model_id, "material_id": "pla-white"})
     assert outcome.status == 500, outcome
     assert outcome.body["error"]["code"] == "internal_error"
@@ -77,7 +77,7 @@ def test_shopdb_error(landscape, jaeger, customer, model_id):
     with faults.sql_revoked(landscape, "shopdb", "REVOKE INSERT ON orders FROM shop",
                             "GRANT INSERT ON orders TO shop"):
         outcome = customer.order(model_id)
-    assert outcome.status == 500, outcome
+    assert outcome.status == 502, outcome  # the database refused the statement
     assert outcome.body["error"]["code"] == "shopdb_error"
     evidence = Evidence(jaeger, outcome, SERVICE).findable()
     culprit = db_culprit(evidence, {"42501"})

@@ -23,7 +23,7 @@ def test_bad_input_is_a_clear_4xx_with_support_code(landscape):
          400, "invalid_model_not_stl"),
         (customer.call("POST", "/models", cube_stl()[:-20], {"Content-Type": "model/stl"}), 400,
          "invalid_model_truncated"),
-        (customer.call("POST", "/quotes", {"model_id": "seven", "material_id": "pla-white"}), 400, "missing_field"),
+        (customer.call("POST", "/quotes", {"model_id": "seven", "material_id": "pla-white"}), 400, "invalid_field"),
         (customer.call("POST", "/orders", b"{oops", {"Content-Type": "application/json"}), 400, "invalid_json"),
         (customer.call("GET", "/orders/abc"), 400, "invalid_id"),
         (ShopCustomer(landscape.url("SHOP_API")).call("GET", "/orders"), 401, "not_signed_in"),

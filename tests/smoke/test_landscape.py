@@ -21,7 +21,7 @@ def test_every_component_ready(landscape, jaeger, toxiproxy):
     assert ready.returncode == 0, ready.stdout
     status = {line.split()[0]: line.split()[1] for line in landscape.supervisorctl("status").splitlines()}
     expected = {"postgres", "minio", "kafka", "toxiproxy", "jaeger", "collector", "shop-api", "internet-shop",
-                "keycloak", "jaeger-gate", "prometheus"}
+                "keycloak", "jaeger-gate", "prometheus", "crm-api", "crm"}
     assert {name for name, state in status.items() if state == "RUNNING" and name != "traffic"} == expected, status
     # The simulated customers run only in `./fabtrace up`, never under the tests' feet.
     assert status["traffic"] == ("RUNNING" if os.environ.get("FT_PROFILE") == "up" else "STOPPED"), status

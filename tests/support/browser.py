@@ -1,4 +1,4 @@
-"""Runs tests/browser/shop_journey.mjs: a customer in headless Chromium (playwright-core
+"""Runs the browser journeys of tests/browser/ (headless Chromium through playwright-core,
 driving Debian's chromium), paused before the action so the test can inject its fault."""
 
 from __future__ import annotations
@@ -12,18 +12,12 @@ from .shop import USED_SECRETS, cube_stl
 BROWSER_DIR = Path(__file__).resolve().parent.parent / "browser"
 
 
-class Journey:
-    def __init__(self, base: str, action: str, tmp_path: Path, screenshot: Path | None = None):
-        stl = tmp_path / "cube.stl"
-        stl.write_bytes(cube_stl(12.0))
-        command = ["node", str(BROWSER_DIR / "shop_journey.mjs"), "--base", base, "--action", action,
-                   "--stl", str(stl)]
-        if screenshot:
-            command += ["--screenshot", str(screenshot)]
+class BrowserJourney:
+    def __init__(self, command: list[str]):
         self.process = subprocess.Popen(command, cwd=BROWSER_DIR, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE, text=True)
 
-    def wait_ready(self, timeout: float = 60) -> None:
+    def wait_ready(self) -> None:
         line = self.process.stdout.readline()
         if line.strip() != "READY":
             self.process.kill()
@@ -34,6 +28,36 @@ class Journey:
         self.process.stdin.flush()
         out, err = self.process.communicate(timeout=timeout)
         assert self.process.returncode == 0, err[-3000:]
-        result = json.loads(out.strip().splitlines()[-1])
+        return json.loads(out.strip().splitlines()[-1])
+
+
+class Journey(BrowserJourney):
+    """A customer in InternetShop (tests/browser/shop_journey.mjs)."""
+
+    def __init__(self, base: str, action: str, tmp_path: Path, screenshot: Path | None = None):
+        stl = tmp_path / "cube.stl"
+        stl.write_bytes(cube_stl(12.0))
+        command = ["node", str(BROWSER_DIR / "shop_journey.mjs"), "--base", base, "--action", action,
+                   "--stl", str(stl)]
+        if screenshot:
+            command += ["--screenshot", str(screenshot)]
+        super().__init__(command)
+
+    def act(self, timeout: float = 90) -> dict:
+        result = super().act(timeout)
         USED_SECRETS.extend([result["email"], result["password"]])
         return result
+
+
+class CrmJourney(BrowserJourney):
+    """A manager in CRM after Keycloak's login form (tests/browser/crm_journey.mjs)."""
+
+    def __init__(self, landscape, action: str, order: int | None = None, screenshot: Path | None = None):
+        command = ["node", str(BROWSER_DIR / "crm_journey.mjs"), "--base", landscape.url("CRM_WEB"),
+                   "--user", "maria.manager", "--password", landscape.secret("MANAGER_PASSWORD"),
+                   "--action", action]
+        if order is not None:
+            command += ["--order", str(order)]
+        if screenshot:
+            command += ["--screenshot", str(screenshot)]
+        super().__init__(command)

@@ -24,6 +24,18 @@ class UserOutcome:
     body: dict = field(default_factory=dict)
 
 
+def outcome_of(status: int, headers: dict[str, str], raw: bytes, seconds: float) -> UserOutcome:
+    """An API's answer as the user got it; an error body must agree with X-Support-Code."""
+    try:
+        parsed = json.loads(raw) if raw else {}
+    except ValueError:
+        parsed = {}
+    code = headers.get("X-Support-Code", "")
+    if isinstance(parsed, dict) and "error" in parsed:
+        assert parsed["error"]["support_code"] == code, "error body and header disagree"
+    return UserOutcome(status, code, seconds, parsed if isinstance(parsed, dict) else {})
+
+
 class Evidence:
     def __init__(self, jaeger: Jaeger, outcome: UserOutcome, service: str):
         self.jaeger = jaeger
@@ -106,3 +118,17 @@ class Evidence:
             assert secret.lower() not in stored, "a secret or personal value is stored in the trace"
         for word in ("authorization", "cookie", "password"):
             assert f'"{word}' not in stored and f'.{word}"' not in stored, f"{word} stored in the trace"
+
+
+def shown(result: dict, status: int = 0) -> UserOutcome:
+    """What a browser journey's user saw of a failure: the banner and its support code."""
+    assert result["errorShown"], f"the user saw no error: {result}"
+    assert "support code" in result["message"].lower()
+    return UserOutcome(status, result["supportCode"], result["ms"] / 1000.0)
+
+
+def click_span(evidence: Evidence, action: str) -> Span:
+    """The browser application's span of the user's click (the root of the action)."""
+    click = [s for s in evidence.spans if s.service == evidence.service and s.name == f"click {action}"]
+    assert click, f"no 'click {action}' span in {[s.name for s in evidence.spans]}"
+    return click[0]

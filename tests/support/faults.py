@@ -81,14 +81,32 @@ def sql_revoked(landscape: Landscape, database: str, revoke: str, grant: str):
 
 
 @contextlib.contextmanager
-def fault_flag(api_base: str, name: str):
+def fault_flag(admin_base: str, name: str):
+    """Switches a service's fault flag on its admin listener (loopback, not public)."""
     if not DRY_RUN:
-        status, body = http_json("PUT", f"{api_base}/internal/faults/{name}", {"enabled": True})
+        status, body = http_json("PUT", f"{admin_base}/faults/{name}", {"enabled": True})
         assert status == 200, body
     try:
         yield
     finally:
-        http_json("PUT", f"{api_base}/internal/faults/{name}", {"enabled": False})
+        http_json("PUT", f"{admin_base}/faults/{name}", {"enabled": False})
+
+
+@contextlib.contextmanager
+def kafka_topic_config(landscape: Landscape, topic: str, setting: str):
+    """Changes a topic's configuration on the broker for a while (e.g. max.message.bytes)."""
+    def alter(*args: str) -> None:
+        done = landscape.kafka_tool("org.apache.kafka.tools.ConfigCommand", "--bootstrap-server",
+                                    f"127.0.0.1:{landscape.port('KAFKA_PROXY')}", "--entity-type", "topics",
+                                    "--entity-name", topic, "--alter", *args)
+        assert done.returncode == 0, done.stderr[-2000:]
+    if not DRY_RUN:
+        alter("--add-config", setting)
+    try:
+        yield
+    finally:
+        if not DRY_RUN:
+            alter("--delete-config", setting.split("=")[0])
 
 
 def s3_delete_behind_the_api(landscape: Landscape, key: str) -> None:

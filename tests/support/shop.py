@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 import json
 import struct
 import time
 import urllib.parse
 import uuid
 
-from .evidence import UserOutcome
+from .evidence import UserOutcome, outcome_of
 from .landscape import http
 
 
@@ -50,15 +51,7 @@ class ShopCustomer:
             sent["Authorization"] = f"Bearer {self.token}"
         started = time.monotonic()
         status, answer_headers, raw = http(method, self.base + path, body, sent, timeout)
-        seconds = time.monotonic() - started
-        try:
-            parsed = json.loads(raw) if raw else {}
-        except ValueError:
-            parsed = {}
-        code = answer_headers.get("X-Support-Code", "")
-        if isinstance(parsed, dict) and "error" in parsed:
-            assert parsed["error"]["support_code"] == code, "error body and header disagree"
-        return UserOutcome(status, code, seconds, parsed if isinstance(parsed, dict) else {})
+        return outcome_of(status, answer_headers, raw, time.monotonic() - started)
 
     def sign_up(self) -> "ShopCustomer":
         outcome = self.call("POST", "/customers", {"email": self.email, "password": self.password, "name": "Test"})
@@ -79,3 +72,18 @@ class ShopCustomer:
 
     def order(self, model_id: int, material: str = "pla-white", quantity: int = 1) -> UserOutcome:
         return self.call("POST", "/orders", {"model_id": model_id, "material_id": material, "quantity": quantity})
+
+
+@dataclass
+class PlacedOrder:
+    order_id: int
+    customer: ShopCustomer
+
+
+def place_order(landscape) -> PlacedOrder:
+    customer = ShopCustomer(landscape.url("SHOP_API")).sign_up()
+    model = customer.upload()
+    assert model.status == 201, model
+    order = customer.order(model.body["id"])
+    assert order.status == 201, order
+    return PlacedOrder(order.body["id"], customer)

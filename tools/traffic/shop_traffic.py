@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
-"""A steady, light stream of simulated customers for Shop API, so that Jaeger always
-shows fresh traces: customers sign up, upload generated STL models, ask for quotes and
-order some of them. Started by `./fabtrace up` unless FABTRACE_TRAFFIC=off.
+"""A steady, light stream of simulated customers for Shop API and managers for CRM API,
+so that Jaeger always shows fresh traces: customers sign up, upload generated STL models,
+ask for quotes and order some of them; a manager reviews the new orders, approves most
+(to production over Kafka), rejects some and leaves notes. Started by `./fabtrace up`
+unless FABTRACE_TRAFFIC=off.
 
-    shop_traffic.py --api http://127.0.0.1:8180 [--interval 4] [--customers 5]
+    shop_traffic.py --api http://127.0.0.1:8180 [--crm-api URL --keycloak URL]
+                    [--interval 4] [--customers 5]
+
+The manager's password comes from TRAFFIC_MANAGER_PASSWORD (not the command line).
 """
 
 from __future__ import annotations
@@ -11,11 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import random
 import signal
 import struct
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -75,9 +82,43 @@ class Customer:
         self.call("GET", "/orders")
 
 
+class Manager(Customer):
+    """maria.manager in CRM: a Keycloak token (client crm-web), renewed when it expires."""
+
+    def __init__(self, api: str, keycloak: str, password: str):
+        super().__init__(api)
+        self.keycloak, self.password = keycloak, password
+
+    def sign_in(self) -> None:
+        form = urllib.parse.urlencode({"grant_type": "password", "client_id": "crm-web",
+                                       "username": "maria.manager", "password": self.password}).encode()
+        url = f"{self.keycloak}/realms/fabtrace/protocol/openid-connect/token"
+        with urllib.request.urlopen(urllib.request.Request(url, data=form), timeout=15) as response:
+            self.token = json.loads(response.read())["access_token"]
+
+    def review(self) -> None:
+        try:
+            orders = self.call("GET", "/orders?status=NEW&limit=5")["orders"]
+        except RuntimeError as error:
+            if ": 401 " not in str(error):
+                raise
+            self.sign_in()
+            orders = self.call("GET", "/orders?status=NEW&limit=5")["orders"]
+        for order in orders:
+            self.call("GET", f"/orders/{order['id']}")
+            if random.random() < 0.2:
+                self.call("POST", f"/orders/{order['id']}/notes", {"text": "checked the wall thickness"})
+            if random.random() < 0.85:
+                self.call("POST", f"/orders/{order['id']}/approve", {})
+            else:
+                self.call("POST", f"/orders/{order['id']}/reject", {"reason": "not printable as designed"})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--api", required=True)
+    parser.add_argument("--crm-api", help="CRM API: a manager reviews new orders")
+    parser.add_argument("--keycloak", help="Keycloak base URL (for the manager's token)")
     parser.add_argument("--interval", type=float, default=4.0, help="seconds between two visits")
     parser.add_argument("--customers", type=int, default=5, help="how many customers come back")
     args = parser.parse_args()
@@ -91,6 +132,9 @@ def main() -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     customers: list[Customer] = []
+    manager = None
+    if args.crm_api and args.keycloak and os.environ.get("TRAFFIC_MANAGER_PASSWORD"):
+        manager = Manager(args.crm_api, args.keycloak, os.environ["TRAFFIC_MANAGER_PASSWORD"])
     visits = failures = 0
     while running:
         try:
@@ -99,6 +143,8 @@ def main() -> None:
                 customer.sign_up()
                 customers = (customers + [customer])[-args.customers:]
             random.choice(customers).shop()
+            if manager and visits % 3 == 0:
+                manager.review()
             visits += 1
         except Exception as error:  # noqa: BLE001 - traffic goes on whatever fails
             failures += 1

@@ -10,12 +10,16 @@
 #include "fabtrace/telemetry/end_on_exit.h"
 #include "fabtrace/telemetry/propagation.h"
 #include "fabtrace/telemetry/span_errors.h"
-#include "fabtrace/telemetry/telemetry.h"
+#include "fabtrace/telemetry/tracer.h"
+#include "opentelemetry/semconv/incubating/db_attributes.h"
+#include "opentelemetry/semconv/server_attributes.h"
 
 namespace trace = opentelemetry::trace;
 using Clock = std::chrono::steady_clock;
 
 namespace fabtrace::db {
+
+namespace semconv = opentelemetry::semconv;
 namespace {
 
 using SpanPtr = opentelemetry::nostd::shared_ptr<trace::Span>;
@@ -25,16 +29,18 @@ SpanPtr StartClientSpan(const std::string& name, const PgOptions& options) {
   span_options.kind = trace::SpanKind::kClient;
   auto span = telemetry::GetTracer("db")->StartSpan(name, span_options);
   span->SetAttribute("db.system.name", "postgresql");
-  span->SetAttribute("db.namespace", options.database + "|" + options.schema);
-  span->SetAttribute("server.address", options.host);
-  span->SetAttribute("server.port", static_cast<int64_t>(options.port));
+  span->SetAttribute(semconv::db::kDbNamespace, options.database + "|" + options.schema);
+  span->SetAttribute(semconv::server::kServerAddress, options.host);
+  span->SetAttribute(semconv::server::kServerPort, static_cast<int64_t>(options.port));
   return span;
 }
 
-DbError Fail(trace::Span& span, DbError error) {
-  if (!error.sqlstate().empty()) span.SetAttribute("db.response.status_code", error.sqlstate());
+// Records the failure on the span; the error names the database (e.g. "shopdb").
+DbError Fail(trace::Span& span, const PgOptions& options, const DbError& error) {
+  if (!error.sqlstate().empty())
+    span.SetAttribute(semconv::db::kDbResponseStatusCode, error.sqlstate());
   telemetry::MarkError(span, error.error_type(), error.what());
-  return error;
+  return DbError(error.error_type(), error.sqlstate(), error.what(), options.database);
 }
 
 // Waits until the socket is readable (or writable) or the deadline passes.
@@ -95,11 +101,11 @@ Result PgConnection::Execute(const std::string& sql, const std::vector<Param>& p
                                   : description.operation + " " + description.collection,
                               options_);
   trace::Scope scope(span);
-  span->SetAttribute("db.query.text", sql);  // parameters stay placeholders
+  span->SetAttribute(semconv::db::kDbQueryText, sql);  // parameters stay placeholders
   if (!description.operation.empty())
-    span->SetAttribute("db.operation.name", description.operation);
+    span->SetAttribute(semconv::db::kDbOperationName, description.operation);
   if (!description.collection.empty())
-    span->SetAttribute("db.collection.name", description.collection);
+    span->SetAttribute(semconv::db::kDbCollectionName, description.collection);
   const telemetry::EndOnExit end_span(span);
 
   // sqlcommenter-style comment: PostgreSQL logs the statement with its trace.
@@ -118,7 +124,8 @@ Result PgConnection::Execute(const std::string& sql, const std::vector<Param>& p
                                          nullptr, values.data(), nullptr, nullptr, 0);
   if (!sent) {
     healthy_ = false;
-    throw Fail(*span, DbError("connection_closed", "", Trimmed(PQerrorMessage(connection_))));
+    throw Fail(*span, options_,
+               DbError("connection_closed", "", Trimmed(PQerrorMessage(connection_))));
   }
   Result result;
   std::optional<DbError> failure;
@@ -127,14 +134,15 @@ Result PgConnection::Execute(const std::string& sql, const std::vector<Param>& p
       if (!WaitSocket(PQsocket(connection_), false, deadline)) {
         healthy_ = false;  // the answer may still come; this connection is not reused
         throw Fail(
-            *span,
+            *span, options_,
             DbError("timeout", "",
                     "no answer from PostgreSQL within " +
                         std::to_string(Deadline::Cap(options_.statement_timeout).count()) + " ms"));
       }
       if (!PQconsumeInput(connection_)) {
         healthy_ = false;
-        throw Fail(*span, DbError("connection_closed", "", Trimmed(PQerrorMessage(connection_))));
+        throw Fail(*span, options_,
+                   DbError("connection_closed", "", Trimmed(PQerrorMessage(connection_))));
       }
     }
     PGresult* raw = PQgetResult(connection_);
@@ -172,8 +180,8 @@ Result PgConnection::Execute(const std::string& sql, const std::vector<Param>& p
     }
   }
   if (PQstatus(connection_) != CONNECTION_OK) healthy_ = false;
-  if (failure) throw Fail(*span, *failure);
-  span->SetAttribute("db.response.returned_rows", static_cast<int64_t>(result.size()));
+  if (failure) throw Fail(*span, options_, *failure);
+  span->SetAttribute(semconv::db::kDbResponseReturnedRows, static_cast<int64_t>(result.size()));
   return result;
 }
 
@@ -183,7 +191,7 @@ PgPool::~PgPool() = default;
 
 std::unique_ptr<PgConnection> PgPool::Connect() {
   auto span = StartClientSpan("connect " + options_.database, options_);
-  span->SetAttribute("db.operation.name", "connect");
+  span->SetAttribute(semconv::db::kDbOperationName, "connect");
   trace::Scope scope(span);
   const telemetry::EndOnExit end_span(span);
 
@@ -206,22 +214,24 @@ std::unique_ptr<PgConnection> PgPool::Connect() {
                           "10",
                           nullptr};
   PGconn* raw = PQconnectStartParams(keys, values, 0);
-  if (raw == nullptr) throw Fail(*span, DbError("connection_failed", "", "out of memory"));
+  if (raw == nullptr)
+    throw Fail(*span, options_, DbError("connection_failed", "", "out of memory"));
   auto connection = std::make_unique<PgConnection>(raw, options_);
   auto status = PGRES_POLLING_WRITING;
   while (PQstatus(raw) != CONNECTION_BAD && status != PGRES_POLLING_OK &&
          status != PGRES_POLLING_FAILED) {
     if (!WaitSocket(PQsocket(raw), status == PGRES_POLLING_WRITING, deadline)) {
-      throw Fail(*span, DbError("timeout", "",
-                                "could not connect to PostgreSQL within " +
-                                    std::to_string(timeout.count()) + " ms"));
+      throw Fail(*span, options_,
+                 DbError("timeout", "",
+                         "could not connect to PostgreSQL within " +
+                             std::to_string(timeout.count()) + " ms"));
     }
     status = PQconnectPoll(raw);
   }
   if (PQstatus(raw) != CONNECTION_OK) {
     const auto message = Trimmed(PQerrorMessage(raw));
     const auto type = ConnectErrorType(message);
-    throw Fail(*span, DbError(type, type.size() == 5 ? type : "", message));
+    throw Fail(*span, options_, DbError(type, type.size() == 5 ? type : "", message));
   }
   return connection;
 }
@@ -233,7 +243,8 @@ std::unique_ptr<PgConnection> PgPool::Acquire() {
     if (available_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
         open_ >= options_.pool_size) {
       throw DbError("pool_exhausted", "",
-                    "all " + std::to_string(options_.pool_size) + " connections are busy");
+                    "all " + std::to_string(options_.pool_size) + " connections are busy",
+                    options_.database);
     }
   }
   while (!idle_.empty()) {

@@ -87,6 +87,8 @@ TEST_F(Postgres, ServerErrorIsRecordedWithItsSqlstate) {
     FAIL() << "expected an error";
   } catch (const DbError& error) {
     EXPECT_EQ(error.error_type(), "42P01");
+    EXPECT_EQ(error.dependency(), "shopdb");  // answers name the database
+    EXPECT_EQ(error.kind(), DependencyError::Kind::kRefused);
   }
   try {
     pool.Transaction([](PgConnection& connection) {
@@ -147,6 +149,7 @@ TEST_F(Postgres, OutageIsConnectionRefusedAndTheDatabaseIsUsedAgainAfterwards) {
     FAIL() << "expected an error";
   } catch (const DbError& error) {
     EXPECT_EQ(error.error_type(), "connection_refused");
+    EXPECT_EQ(error.kind(), DependencyError::Kind::kUnavailable);
   }
   testing::Toxiproxy().SetEnabled("postgres", true);
   EXPECT_EQ(pool.Execute("SELECT 4 AS four").text(0, "four"), "4");

@@ -8,11 +8,16 @@
 #include "fabtrace/http/transfer.h"
 #include "fabtrace/telemetry/propagation.h"
 #include "fabtrace/telemetry/span_errors.h"
-#include "fabtrace/telemetry/telemetry.h"
+#include "fabtrace/telemetry/tracer.h"
+#include "opentelemetry/semconv/http_attributes.h"
+#include "opentelemetry/semconv/incubating/url_attributes.h"
+#include "opentelemetry/semconv/server_attributes.h"
 
 namespace trace = opentelemetry::trace;
 
 namespace fabtrace::http {
+
+namespace semconv = opentelemetry::semconv;
 
 ClientResponse Client::Send(const std::string& method, const std::string& url,
                             const std::string& body, const Headers& headers,
@@ -22,17 +27,17 @@ ClientResponse Client::Send(const std::string& method, const std::string& url,
   auto span = telemetry::GetTracer("http")->StartSpan(
       url_template.empty() ? method : method + " " + url_template, span_options);
   trace::Scope scope(span);
-  span->SetAttribute("http.request.method", method);
-  span->SetAttribute("url.full", url);
-  if (!url_template.empty()) span->SetAttribute("url.template", url_template);
+  span->SetAttribute(semconv::http::kHttpRequestMethod, method);
+  span->SetAttribute(semconv::url::kUrlFull, url);
+  if (!url_template.empty()) span->SetAttribute(semconv::url::kUrlTemplate, url_template);
   CURLU* parsed = curl_url();
   if (curl_url_set(parsed, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
     char* host = nullptr;
     char* port = nullptr;
     if (curl_url_get(parsed, CURLUPART_HOST, &host, 0) == CURLUE_OK)
-      span->SetAttribute("server.address", host);
+      span->SetAttribute(semconv::server::kServerAddress, host);
     if (curl_url_get(parsed, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
-      span->SetAttribute("server.port", static_cast<int64_t>(std::atoi(port)));
+      span->SetAttribute(semconv::server::kServerPort, static_cast<int64_t>(std::atoi(port)));
     }
     curl_free(host);
     curl_free(port);
@@ -54,7 +59,7 @@ ClientResponse Client::Send(const std::string& method, const std::string& url,
   if (result.status == 0) {
     telemetry::MarkError(*span, result.error_type, result.error_message);
   } else {
-    span->SetAttribute("http.response.status_code", static_cast<int64_t>(result.status));
+    span->SetAttribute(semconv::http::kHttpResponseStatusCode, static_cast<int64_t>(result.status));
     if (result.status >= 400) {
       telemetry::MarkError(*span, std::to_string(result.status),
                            "HTTP " + std::to_string(result.status));

@@ -42,7 +42,8 @@ nlohmann::json Request::json() const {
 Response Response::Json(int status, const nlohmann::json& body) {
   Response response;
   response.status = status;
-  response.body = body.dump();
+  // Text that is not UTF-8 (it can come from stored data) is replaced, not fatal.
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return response;
 }
 

@@ -49,6 +49,19 @@ class InFlight {
 
 }  // namespace
 
+HttpError DependencyAnswer(const DependencyError& error) {
+  const auto& name = error.dependency();
+  switch (error.kind()) {
+    case DependencyError::Kind::kTimeout:
+      return HttpError(504, name + "_timeout", "the " + name + " did not answer in time");
+    case DependencyError::Kind::kUnavailable:
+      return HttpError(503, name + "_unavailable", "the " + name + " is unavailable");
+    case DependencyError::Kind::kRefused:
+      break;
+  }
+  return HttpError(502, name + "_error", "the " + name + " refused the operation");
+}
+
 Server::Server(ServerOptions options, Router router)
     : options_(std::move(options)),
       router_(std::move(router)),
@@ -180,6 +193,13 @@ void Server::Dispatch(const httplib::Request& in, httplib::Response& out) {
   } catch (const HttpError& error) {
     response = ErrorResponse(error.status(), error.code(), error.what(), span.trace_id());
     if (error.status() >= 500) span.RecordException(error);
+  } catch (const DependencyError& error) {
+    span.RecordException(error);
+    const auto answer = DependencyAnswer(error);
+    response = ErrorResponse(answer.status(), answer.code(), answer.what(), span.trace_id());
+    spdlog::error("{} {} failed: {} {}: {}", request.method,
+                  request.route.empty() ? request.path : request.route, error.dependency(),
+                  error.error_type(), error.what());
   } catch (const std::exception& error) {
     span.RecordException(error);
     if (auto mapped = exception_mapper_ ? exception_mapper_(error) : std::nullopt) {

@@ -5,12 +5,20 @@
 
 #include "fabtrace/telemetry/propagation.h"
 #include "fabtrace/telemetry/span_errors.h"
-#include "fabtrace/telemetry/telemetry.h"
+#include "fabtrace/telemetry/tracer.h"
+#include "opentelemetry/semconv/client_attributes.h"
+#include "opentelemetry/semconv/incubating/http_attributes.h"
+#include "opentelemetry/semconv/network_attributes.h"
+#include "opentelemetry/semconv/server_attributes.h"
+#include "opentelemetry/semconv/url_attributes.h"
+#include "opentelemetry/semconv/user_agent_attributes.h"
 #include "opentelemetry/trace/context.h"
 
 namespace trace = opentelemetry::trace;
 
 namespace fabtrace::http {
+
+namespace semconv = opentelemetry::semconv;
 namespace {
 
 constexpr std::array<std::string_view, 9> kKnownMethods = {
@@ -43,22 +51,24 @@ ServerSpan::ServerSpan(const Request& request, const std::string& route, int ser
   const std::string name = route.empty() ? (known ? request.method : std::string("HTTP"))
                                          : (known ? request.method : "HTTP") + " " + route;
   span_ = telemetry::GetTracer("http")->StartSpan(name, options);
-  span_->SetAttribute("http.request.method", method);
-  if (!known) span_->SetAttribute("http.request.method_original", request.method);
-  if (!route.empty()) span_->SetAttribute("http.route", route);
-  span_->SetAttribute("url.path", request.path);
-  span_->SetAttribute("url.scheme", "http");
-  span_->SetAttribute("network.protocol.version", "1.1");
+  span_->SetAttribute(semconv::http::kHttpRequestMethod, method);
+  if (!known) span_->SetAttribute(semconv::http::kHttpRequestMethodOriginal, request.method);
+  if (!route.empty()) span_->SetAttribute(semconv::http::kHttpRoute, route);
+  span_->SetAttribute(semconv::url::kUrlPath, request.path);
+  span_->SetAttribute(semconv::url::kUrlScheme, "http");
+  span_->SetAttribute(semconv::network::kNetworkProtocolVersion, "1.1");
   const auto host = HostName(request);
-  if (!host.empty()) span_->SetAttribute("server.address", host);
-  span_->SetAttribute("server.port", static_cast<int64_t>(server_port));
+  if (!host.empty()) span_->SetAttribute(semconv::server::kServerAddress, host);
+  span_->SetAttribute(semconv::server::kServerPort, static_cast<int64_t>(server_port));
   if (!request.client_address.empty())
-    span_->SetAttribute("client.address", request.client_address);
+    span_->SetAttribute(semconv::client::kClientAddress, request.client_address);
   if (auto agent = request.header("user-agent")) {
-    span_->SetAttribute("user_agent.original", std::string(agent->substr(0, 256)));
+    span_->SetAttribute(semconv::user_agent::kUserAgentOriginal,
+                        std::string(agent->substr(0, 256)));
   }
   if (!request.body.empty()) {
-    span_->SetAttribute("http.request.body.size", static_cast<int64_t>(request.body.size()));
+    span_->SetAttribute(semconv::http::kHttpRequestBodySize,
+                        static_cast<int64_t>(request.body.size()));
   }
   scope_ = std::make_unique<trace::Scope>(span_);
   trace_id_ = telemetry::CurrentTraceId();
@@ -76,8 +86,10 @@ void ServerSpan::RecordException(const std::exception& error) {
 }
 
 void ServerSpan::Finish(Response& response) {
-  span_->SetAttribute("http.response.status_code", static_cast<int64_t>(response.status));
-  span_->SetAttribute("http.response.body.size", static_cast<int64_t>(response.body.size()));
+  span_->SetAttribute(semconv::http::kHttpResponseStatusCode,
+                      static_cast<int64_t>(response.status));
+  span_->SetAttribute(semconv::http::kHttpResponseBodySize,
+                      static_cast<int64_t>(response.body.size()));
   if (response.status >= 500 && !exception_recorded_) {
     telemetry::MarkError(*span_, std::to_string(response.status),
                          "HTTP " + std::to_string(response.status));

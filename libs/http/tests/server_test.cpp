@@ -132,6 +132,58 @@ TEST(Server, BadJsonIs400WithSupportCode) {
   EXPECT_EQ(body["error"]["support_code"].get<std::string>().size(), 32u);
 }
 
+TEST(Server, DependencyFailuresAreAnswered504503502ByKind) {
+  telemetry::testing::InMemoryTracing tracing;
+  testing::TestServer server;
+  const std::pair<const char*, std::pair<int, const char*>> cases[] = {
+      {"timeout", {504, "database_timeout"}},
+      {"unavailable", {503, "database_unavailable"}},
+      {"refused", {502, "database_error"}}};
+  for (const auto& [kind, expected] : cases) {
+    const auto response = Call("GET", server.Url(std::string("/dependency/") + kind));
+    EXPECT_EQ(response.status, expected.first) << kind;
+    const auto body = nlohmann::json::parse(response.body);
+    EXPECT_EQ(body["error"]["code"], expected.second);
+    EXPECT_EQ(body["error"]["support_code"].get<std::string>().size(), 32u);
+    EXPECT_EQ(body["error"]["message"].get<std::string>().find("the test says so"),
+              std::string::npos)
+        << "no internals leak to the caller";
+  }
+  for (const auto& span : tracing.TakeSpans()) {
+    if (span->GetSpanKind() != trace::SpanKind::kServer) continue;
+    EXPECT_EQ(span->GetStatus(), trace::StatusCode::kError);
+  }
+}
+
+TEST(Server, WrongJsonTypesAre400NamingTheFieldWithoutAnErrorSpan) {
+  telemetry::testing::InMemoryTracing tracing;
+  testing::TestServer server;
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"quantity": "2", "name": "a"})", "'quantity' must be an integer"},
+      {R"({"quantity": 2.5, "name": "a"})", "'quantity' must be an integer"},
+      {R"({"quantity": 18446744073709551615, "name": "a"})", "'quantity' must be an integer"},
+      {R"({"quantity": 0, "name": "a"})", "'quantity' must be an integer from 1 to 100"},
+      {R"({"name": "a"})", "'quantity' (an integer) is required"},
+      {R"({"quantity": 2, "name": ["a"]})", "'name' must be a string"},
+      {R"({"quantity": 2, "name": "abcdefghijk"})", "'name' is too long"},
+      {R"({"quantity": 2, "name": null})", "'name' (a string) is required"},
+      {"[1, 2]", "must be a JSON object"},
+      {"{\"quantity\": 2, \"name\": \"\xff\xfe\"}", "not valid JSON"}};
+  for (const auto& [body, message] : cases) {
+    const auto response =
+        Call("POST", server.Url("/typed"), body, {{"Content-Type", "application/json"}});
+    EXPECT_EQ(response.status, 400) << body;
+    const auto answer = nlohmann::json::parse(response.body);
+    EXPECT_NE(answer["error"]["message"].get<std::string>().find(message), std::string::npos)
+        << body << " -> " << answer.dump();
+    EXPECT_EQ(answer["error"]["support_code"].get<std::string>().size(), 32u);
+  }
+  EXPECT_EQ(Call("POST", server.Url("/typed"), R"({"quantity": 100, "name": "ok"})").status, 200);
+  for (const auto& span : tracing.TakeSpans()) {
+    EXPECT_NE(span->GetStatus(), trace::StatusCode::kError) << span->GetName();
+  }
+}
+
 TEST(Server, OversizedBodyIsRefused) {
   telemetry::testing::InMemoryTracing tracing;
   ServerOptions options;

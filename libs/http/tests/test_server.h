@@ -9,6 +9,7 @@
 #include "fabtrace/common/deadline.h"
 #include "fabtrace/http/client.h"
 #include "fabtrace/http/server.h"
+#include "fabtrace/http/validation.h"
 
 namespace fabtrace::http::testing {
 
@@ -23,6 +24,19 @@ inline Router TestRoutes() {
              [](Request&) -> Response { throw std::logic_error("inventory is negative"); });
   router.Get("/missing",
              [](Request&) -> Response { throw HttpError(404, "item_not_found", "no item 9"); });
+  router.Get("/dependency/{kind}", [](Request& request) -> Response {
+    const auto& kind = request.param("kind");
+    throw DependencyError("database",
+                          kind == "timeout"       ? DependencyError::Kind::kTimeout
+                          : kind == "unavailable" ? DependencyError::Kind::kUnavailable
+                                                  : DependencyError::Kind::kRefused,
+                          kind == "refused" ? "42501" : kind, "the test says so");
+  });
+  router.Post("/typed", [](Request& request) {
+    const auto body = request.json();
+    return Response::Json(200, {{"quantity", RequiredInt(body, "quantity", {1, 100})},
+                                {"name", RequiredString(body, "name", 10)}});
+  });
   router.Get("/slow", [](Request&) {
     std::this_thread::sleep_for(std::chrono::milliseconds(400));
     return Response::NoContent();

@@ -5,13 +5,16 @@
 #include "fabtrace/telemetry/propagation.h"
 #include "fabtrace/telemetry/rate_limiter.h"
 #include "fabtrace/telemetry/span_errors.h"
-#include "fabtrace/telemetry/telemetry.h"
+#include "fabtrace/telemetry/tracer.h"
 #include "kafka_common.h"
+#include "opentelemetry/semconv/incubating/messaging_attributes.h"
 #include "opentelemetry/trace/context.h"
 
 namespace trace = opentelemetry::trace;
 
 namespace fabtrace::kafka {
+
+namespace semconv = opentelemetry::semconv;
 namespace {
 
 Message ToMessage(const RdKafka::Message& raw) {
@@ -124,34 +127,49 @@ void Consumer::Process(const Message& message) {
   trace::Scope scope(span);
   const telemetry::EndOnExit end_span(span);
   detail::SetCommonAttributes(*span, options_.kafka, message.topic);
-  span->SetAttribute("messaging.operation.type", "process");
-  span->SetAttribute("messaging.operation.name", "process");
-  span->SetAttribute("messaging.consumer.group.name", options_.group_id);
-  span->SetAttribute("messaging.destination.partition.id", std::to_string(message.partition));
-  span->SetAttribute("messaging.kafka.offset", static_cast<int64_t>(message.offset));
-  if (!message.key.empty()) span->SetAttribute("messaging.kafka.message.key", message.key);
-  span->SetAttribute("messaging.message.body.size", static_cast<int64_t>(message.value.size()));
+  span->SetAttribute(semconv::messaging::kMessagingOperationType, "process");
+  span->SetAttribute(semconv::messaging::kMessagingOperationName, "process");
+  span->SetAttribute(semconv::messaging::kMessagingConsumerGroupName, options_.group_id);
+  span->SetAttribute(semconv::messaging::kMessagingDestinationPartitionId,
+                     std::to_string(message.partition));
+  span->SetAttribute(semconv::messaging::kMessagingKafkaOffset,
+                     static_cast<int64_t>(message.offset));
+  if (!message.key.empty())
+    span->SetAttribute(semconv::messaging::kMessagingKafkaMessageKey, message.key);
+  span->SetAttribute(semconv::messaging::kMessagingMessageBodySize,
+                     static_cast<int64_t>(message.value.size()));
   try {
     handler_(message);
     ++stats_.processed;
+  } catch (const DependencyError& error) {
+    telemetry::RecordException(*span, error);
+    // A dependency that did not answer or could not be reached: the message is fine, so
+    // it is not dead-lettered but read again after a pause (Loop does not commit it).
+    if (error.kind() != DependencyError::Kind::kRefused) throw;
+    DeadLetter(*span, message, error);
   } catch (const std::exception& error) {
     telemetry::RecordException(*span, error);
-    MessageHeaders headers = message.headers;
-    headers.erase("traceparent");  // the dead-letter send carries this span's context
-    headers.erase("tracestate");
-    headers["dlq.reason.type"] = telemetry::ExceptionTypeName(error);
-    headers["dlq.reason.message"] = error.what();
-    headers["dlq.original.topic"] = message.topic;
-    headers["dlq.original.partition"] = std::to_string(message.partition);
-    headers["dlq.original.offset"] = std::to_string(message.offset);
-    const auto dead_letter_topic = message.topic + options_.dead_letter_suffix;
-    dead_letters_->Send(dead_letter_topic, message.key, message.value,
-                        headers);  // throws: not committed
-    ++stats_.dead_lettered;
-    span->AddEvent("dead_lettered", {{"messaging.destination.name", dead_letter_topic}});
-    spdlog::warn("kafka: message {}/{}@{} sent to {}: {}", message.topic, message.partition,
-                 message.offset, dead_letter_topic, error.what());
+    DeadLetter(*span, message, error);
   }
+}
+
+void Consumer::DeadLetter(trace::Span& span, const Message& message, const std::exception& error) {
+  MessageHeaders headers = message.headers;
+  headers.erase("traceparent");  // the dead-letter send carries this span's context
+  headers.erase("tracestate");
+  headers["dlq.reason.type"] = telemetry::ExceptionTypeName(error);
+  headers["dlq.reason.message"] = error.what();
+  headers["dlq.original.topic"] = message.topic;
+  headers["dlq.original.partition"] = std::to_string(message.partition);
+  headers["dlq.original.offset"] = std::to_string(message.offset);
+  const auto dead_letter_topic = message.topic + options_.dead_letter_suffix;
+  dead_letters_->Send(dead_letter_topic, message.key, message.value,
+                      headers);  // throws: not committed
+  ++stats_.dead_lettered;
+  span.AddEvent("dead_lettered",
+                {{semconv::messaging::kMessagingDestinationName, dead_letter_topic}});
+  spdlog::warn("kafka: message {}/{}@{} sent to {}: {}", message.topic, message.partition,
+               message.offset, dead_letter_topic, error.what());
 }
 
 }  // namespace fabtrace::kafka

@@ -2,7 +2,12 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "opentelemetry/semconv/incubating/messaging_attributes.h"
+#include "opentelemetry/semconv/server_attributes.h"
+
 namespace fabtrace::kafka::detail {
+
+namespace semconv = opentelemetry::semconv;
 
 std::string ErrorName(RdKafka::ErrorCode code) {
   return rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(code));
@@ -28,14 +33,15 @@ std::unique_ptr<RdKafka::Conf> MakeConf(const KafkaOptions& options) {
 
 void SetCommonAttributes(opentelemetry::trace::Span& span, const KafkaOptions& options,
                          const std::string& topic) {
-  span.SetAttribute("messaging.system", "kafka");
-  span.SetAttribute("messaging.destination.name", topic);
-  span.SetAttribute("messaging.client.id", options.client_id);
+  span.SetAttribute(semconv::messaging::kMessagingSystem, "kafka");
+  span.SetAttribute(semconv::messaging::kMessagingDestinationName, topic);
+  span.SetAttribute(semconv::messaging::kMessagingClientId, options.client_id);
   const auto first = options.bootstrap_servers.substr(0, options.bootstrap_servers.find(','));
   const auto colon = first.rfind(':');
-  span.SetAttribute("server.address", first.substr(0, colon));
+  span.SetAttribute(semconv::server::kServerAddress, first.substr(0, colon));
   if (colon != std::string::npos) {
-    span.SetAttribute("server.port", static_cast<int64_t>(std::stoi(first.substr(colon + 1))));
+    span.SetAttribute(semconv::server::kServerPort,
+                      static_cast<int64_t>(std::stoi(first.substr(colon + 1))));
   }
 }
 

@@ -10,13 +10,16 @@
 #include "fabtrace/telemetry/propagation.h"
 #include "fabtrace/telemetry/rate_limiter.h"
 #include "fabtrace/telemetry/span_errors.h"
-#include "fabtrace/telemetry/telemetry.h"
+#include "fabtrace/telemetry/tracer.h"
 #include "kafka_common.h"
+#include "opentelemetry/semconv/incubating/messaging_attributes.h"
 
 namespace trace = opentelemetry::trace;
 using Clock = std::chrono::steady_clock;
 
 namespace fabtrace::kafka {
+
+namespace semconv = opentelemetry::semconv;
 namespace {
 
 struct DeliveryState {
@@ -142,10 +145,11 @@ Delivery Producer::Send(const std::string& topic, const std::string& key, const 
   trace::Scope scope(span);
   const telemetry::EndOnExit end_span(span);
   detail::SetCommonAttributes(*span, impl_->options, topic);
-  span->SetAttribute("messaging.operation.type", "send");
-  span->SetAttribute("messaging.operation.name", "send");
-  if (!key.empty()) span->SetAttribute("messaging.kafka.message.key", key);
-  span->SetAttribute("messaging.message.body.size", static_cast<int64_t>(value.size()));
+  span->SetAttribute(semconv::messaging::kMessagingOperationType, "send");
+  span->SetAttribute(semconv::messaging::kMessagingOperationName, "send");
+  if (!key.empty()) span->SetAttribute(semconv::messaging::kMessagingKafkaMessageKey, key);
+  span->SetAttribute(semconv::messaging::kMessagingMessageBodySize,
+                     static_cast<int64_t>(value.size()));
 
   auto fail = [&span](const std::string& type, const std::string& message) {
     telemetry::MarkError(*span, type, message);
@@ -192,9 +196,10 @@ Delivery Producer::Send(const std::string& topic, const std::string& key, const 
         timed_out ? impl_->ClassifyTimeout(sent_at, message) : detail::ErrorName(state->error);
     throw fail(type, "kafka send to " + topic + ": " + message);
   }
-  span->SetAttribute("messaging.destination.partition.id",
+  span->SetAttribute(semconv::messaging::kMessagingDestinationPartitionId,
                      std::to_string(state->delivery.partition));
-  span->SetAttribute("messaging.kafka.offset", static_cast<int64_t>(state->delivery.offset));
+  span->SetAttribute(semconv::messaging::kMessagingKafkaOffset,
+                     static_cast<int64_t>(state->delivery.offset));
   return state->delivery;
 }
 

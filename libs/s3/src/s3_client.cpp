@@ -6,12 +6,18 @@
 #include "fabtrace/http/transfer.h"
 #include "fabtrace/telemetry/end_on_exit.h"
 #include "fabtrace/telemetry/span_errors.h"
-#include "fabtrace/telemetry/telemetry.h"
+#include "fabtrace/telemetry/tracer.h"
+#include "opentelemetry/semconv/http_attributes.h"
+#include "opentelemetry/semconv/incubating/aws_attributes.h"
+#include "opentelemetry/semconv/incubating/rpc_attributes.h"
+#include "opentelemetry/semconv/server_attributes.h"
 #include "sigv4.h"
 
 namespace trace = opentelemetry::trace;
 
 namespace fabtrace::s3 {
+
+namespace semconv = opentelemetry::semconv;
 namespace {
 
 // The <Code> of an S3 XML error body.
@@ -64,16 +70,17 @@ struct S3Client::Call {
     span_options.kind = trace::SpanKind::kClient;
     auto span = telemetry::GetTracer("s3")->StartSpan("S3." + operation, span_options);
     trace::Scope scope(span);
-    span->SetAttribute("rpc.system", "aws-api");
-    span->SetAttribute("rpc.service", "S3");
-    span->SetAttribute("rpc.method", operation);
+    span->SetAttribute(semconv::rpc::kRpcSystem, "aws-api");
+    span->SetAttribute(semconv::rpc::kRpcService, "S3");
+    span->SetAttribute(semconv::rpc::kRpcMethod, operation);
     span->SetAttribute("aws.s3.bucket", bucket);
     if (!key.empty()) span->SetAttribute("aws.s3.key", key);
-    span->SetAttribute("http.request.method", method);
-    span->SetAttribute("server.address", client.host_.substr(0, client.host_.find(':')));
+    span->SetAttribute(semconv::http::kHttpRequestMethod, method);
+    span->SetAttribute(semconv::server::kServerAddress,
+                       client.host_.substr(0, client.host_.find(':')));
     if (client.host_.find(':') != std::string::npos) {
       span->SetAttribute(
-          "server.port",
+          semconv::server::kServerPort,
           static_cast<int64_t>(std::stoi(client.host_.substr(client.host_.find(':') + 1))));
     }
     const telemetry::EndOnExit end_span(span);
@@ -102,9 +109,9 @@ struct S3Client::Call {
       throw S3Error(result.error_type, 0,
                     "S3 " + operation + " " + bucket + "/" + key + ": " + result.error_message);
     }
-    span->SetAttribute("http.response.status_code", static_cast<int64_t>(result.status));
+    span->SetAttribute(semconv::http::kHttpResponseStatusCode, static_cast<int64_t>(result.status));
     if (auto request_id = result.header("x-amz-request-id"); !request_id.empty()) {
-      span->SetAttribute("aws.request_id", request_id);
+      span->SetAttribute(semconv::aws::kAwsRequestId, request_id);
     }
     if (result.status >= 300 && !(missing_is_ok && result.status == 404)) {
       auto code = ErrorCode(result.body);

@@ -8,9 +8,7 @@
 #include <memory>
 #include <mutex>
 
-#include "fabtrace/telemetry/rate_limiter.h"
 #include "opentelemetry/context/runtime_context.h"
-#include "opentelemetry/sdk/common/global_log_handler.h"
 #include "opentelemetry/trace/context.h"
 
 namespace fabtrace::telemetry {
@@ -42,55 +40,15 @@ class TraceContextFlag final : public spdlog::custom_flag_formatter {
   }
 };
 
-class SpdlogHandler final : public opentelemetry::sdk::common::internal_log::LogHandler {
- public:
-  void Handle(opentelemetry::sdk::common::internal_log::LogLevel level, const char* file, int line,
-              const char* msg, const opentelemetry::sdk::common::AttributeMap&) noexcept override {
-    using opentelemetry::sdk::common::internal_log::LogLevel;
-    try {
-      RateLimiter* limiter;
-      {
-        std::lock_guard lock(mutex_);
-        auto& slot = limiters_[std::string(file ? file : "") + ":" + std::to_string(line)];
-        if (!slot) slot = std::make_unique<RateLimiter>(std::chrono::seconds(30));
-        limiter = slot.get();
-      }
-      auto suppressed = limiter->Allow();
-      if (!suppressed) return;
-      const auto spd_level = level == LogLevel::Error     ? spdlog::level::err
-                             : level == LogLevel::Warning ? spdlog::level::warn
-                             : level == LogLevel::Info    ? spdlog::level::info
-                                                          : spdlog::level::debug;
-      spdlog::log(spd_level, "opentelemetry-cpp: {} ({} similar suppressed)", msg ? msg : "",
-                  *suppressed);
-    } catch (...) {
-      // Diagnostics must never take the process down.
-    }
-  }
-
- private:
-  std::mutex mutex_;
-  std::map<std::string, std::unique_ptr<RateLimiter>> limiters_;
-};
-
 }  // namespace
 
-void SetUpLogging(const std::string& service_name) {
+void SetUpLogging(const std::string& service_name, spdlog::level::level_enum level) {
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
   formatter->add_flag<TraceContextFlag>('*').set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l " +
                                                          service_name + "%* %v");
   spdlog::set_formatter(std::move(formatter));
-  const char* level = std::getenv("LOG_LEVEL");
-  spdlog::set_level(level ? spdlog::level::from_str(level) : spdlog::level::info);
+  spdlog::set_level(level);
   spdlog::flush_on(spdlog::level::warn);
-}
-
-void RouteSdkLogsToSpdlog() {
-  using opentelemetry::sdk::common::internal_log::GlobalLogHandler;
-  GlobalLogHandler::SetLogHandler(
-      opentelemetry::nostd::shared_ptr<opentelemetry::sdk::common::internal_log::LogHandler>(
-          new SpdlogHandler()));
-  GlobalLogHandler::SetLogLevel(opentelemetry::sdk::common::internal_log::LogLevel::Warning);
 }
 
 }  // namespace fabtrace::telemetry

@@ -6,7 +6,11 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "opentelemetry/semconv/service_attributes.h"
+
 namespace fabtrace::telemetry {
+
+namespace semconv = opentelemetry::semconv;
 namespace {
 
 std::string Trim(std::string_view text) {
@@ -108,9 +112,10 @@ void ReadResource(Reader& reader, Settings& settings, const std::string& default
       settings.resource[key] = *value;
     }
   }
-  if (auto name = reader.Get("OTEL_SERVICE_NAME")) settings.resource["service.name"] = *name;
-  settings.resource.try_emplace("service.name", default_service_name);
-  settings.resource.try_emplace("service.version", default_version);
+  if (auto name = reader.Get("OTEL_SERVICE_NAME"))
+    settings.resource[semconv::service::kServiceName] = *name;
+  settings.resource.try_emplace(semconv::service::kServiceName, default_service_name);
+  settings.resource.try_emplace(semconv::service::kServiceVersion, default_version);
 }
 
 void ReadExporter(Reader& reader, Settings& settings) {

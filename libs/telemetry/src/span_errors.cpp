@@ -7,7 +7,12 @@
 #include <memory>
 #include <typeinfo>
 
+#include "opentelemetry/semconv/error_attributes.h"
+#include "opentelemetry/semconv/exception_attributes.h"
+
 namespace fabtrace::telemetry {
+
+namespace semconv = opentelemetry::semconv;
 namespace {
 
 std::string Demangle(const char* mangled) {
@@ -49,7 +54,7 @@ std::string CurrentStacktrace(int skip_frames) {
 
 void MarkError(opentelemetry::trace::Span& span, std::string_view error_type,
                std::string_view description) {
-  span.SetAttribute("error.type",
+  span.SetAttribute(semconv::error::kErrorType,
                     opentelemetry::nostd::string_view(error_type.data(), error_type.size()));
   span.SetStatus(opentelemetry::trace::StatusCode::kError,
                  opentelemetry::nostd::string_view(description.data(), description.size()));
@@ -59,9 +64,9 @@ void RecordException(opentelemetry::trace::Span& span, const std::exception& err
                      const std::string& stacktrace) {
   const auto type = ExceptionTypeName(error);
   const std::string message = error.what();
-  span.AddEvent("exception", {{"exception.type", type},
-                              {"exception.message", message},
-                              {"exception.stacktrace", stacktrace}});
+  span.AddEvent("exception", {{semconv::exception::kExceptionType, type},
+                              {semconv::exception::kExceptionMessage, message},
+                              {semconv::exception::kExceptionStacktrace, stacktrace}});
   MarkError(span, type, message);
 }
 

@@ -21,16 +21,21 @@
 #include "opentelemetry/sdk/trace/samplers/trace_id_ratio_factory.h"
 #include "opentelemetry/sdk/trace/tracer_provider.h"
 #include "opentelemetry/sdk/trace/tracer_provider_factory.h"
+#include "opentelemetry/semconv/incubating/telemetry_attributes.h"
+#include "opentelemetry/semconv/service_attributes.h"
 #include "opentelemetry/trace/noop.h"
 #include "opentelemetry/trace/propagation/http_trace_context.h"
 #include "opentelemetry/trace/provider.h"
 #include "otlp_http_sync_exporter.h"
+#include "sdk_logging.h"
 
 namespace otlp = opentelemetry::exporter::otlp;
 namespace sdktrace = opentelemetry::sdk::trace;
 namespace propagation = opentelemetry::context::propagation;
 
 namespace fabtrace::telemetry {
+
+namespace semconv = opentelemetry::semconv;
 
 struct Telemetry::Impl {
   std::shared_ptr<sdktrace::TracerProvider> provider;  // null when disabled
@@ -130,8 +135,8 @@ std::unique_ptr<Telemetry> Telemetry::Start(Settings settings,
   }
   opentelemetry::sdk::resource::ResourceAttributes attributes;
   for (const auto& [key, value] : settings.resource) attributes.SetAttribute(key, value);
-  attributes.SetAttribute("telemetry.distro.name", "fabtrace");
-  attributes.SetAttribute("telemetry.distro.version", kVersion);
+  attributes.SetAttribute(semconv::telemetry::kTelemetryDistroName, "fabtrace");
+  attributes.SetAttribute(semconv::telemetry::kTelemetryDistroVersion, kVersion);
   auto resource = opentelemetry::sdk::resource::Resource::Create(attributes);
 
   impl->provider =
@@ -140,7 +145,7 @@ std::unique_ptr<Telemetry> Telemetry::Start(Settings settings,
   opentelemetry::trace::Provider::SetTracerProvider(
       opentelemetry::nostd::shared_ptr<opentelemetry::trace::TracerProvider>(impl->provider));
   spdlog::info("tracing on: service {} {}, export {} to {}, sampler {} ({})",
-               settings.service_name(), settings.resource.at("service.version"),
+               settings.service_name(), settings.resource.at(semconv::service::kServiceVersion),
                ProtocolName(settings.protocol), destination, settings.sampler.name,
                settings.sampler.ratio);
   return std::unique_ptr<Telemetry>(new Telemetry(std::move(settings), stats, std::move(impl)));
@@ -165,12 +170,6 @@ Telemetry::~Telemetry() {
 
 bool Telemetry::Flush(std::chrono::milliseconds timeout) {
   return !impl_->provider || impl_->provider->ForceFlush(timeout);
-}
-
-opentelemetry::nostd::shared_ptr<opentelemetry::trace::Tracer> GetTracer(
-    const std::string& library) {
-  return opentelemetry::trace::Provider::GetTracerProvider()->GetTracer("fabtrace." + library,
-                                                                        kVersion);
 }
 
 }  // namespace fabtrace::telemetry

@@ -16,8 +16,8 @@ TEST(Logging, LinesCarryTheActiveTraceAndSpan) {
   testing::InMemoryTracing tracing;
   std::ostringstream out;
   auto previous = spdlog::default_logger();
-  spdlog::set_default_logger(
-      std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(out)));
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(out)));
   SetUpLogging("shop-api");
 
   spdlog::info("outside any span");
@@ -37,7 +37,8 @@ TEST(Logging, LinesCarryTheActiveTraceAndSpan) {
   const auto text = out.str();
   const auto inside = text.substr(text.find('\n') + 1);
   EXPECT_EQ(text.substr(0, text.find('\n')).find("trace_id="), std::string::npos);
-  EXPECT_NE(inside.find(" info shop-api trace_id=" + trace_id + " span_id=" + span_id + " inside the span"),
+  EXPECT_NE(inside.find(" info shop-api trace_id=" + trace_id + " span_id=" + span_id +
+                        " inside the span"),
             std::string::npos)
       << text;
 }

@@ -1,9 +1,14 @@
 // InternetShop: sign up or in, browse materials, upload a model and see its volume and
 // price, order it, follow the orders.
-import "./style.css";
+import "@fabtrace/web-shared/style.css";
 
-import { api, ApiError, remember, signedIn, signOut } from "./api";
-import { config, recordUncaught, userAction } from "./tracing";
+import { config } from "@fabtrace/web-shared/config";
+import { startTracing } from "@fabtrace/web-shared/tracing";
+import { act, escape, money, reportUncaughtErrors } from "@fabtrace/web-shared/ui";
+
+import { api, remember, signedIn, signOut } from "./api";
+
+startTracing("internet-shop", "1.0.0");
 
 interface Material {
   id: string;
@@ -34,40 +39,9 @@ interface Order {
 }
 
 const app = document.querySelector<HTMLElement>("#app")!;
-const errorBox = document.querySelector<HTMLElement>("#error")!;
 let materials: Material[] = [];
 
-const money = (cents: number) => `€${(cents / 100).toFixed(2)}`;
-const escape = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-
-function showError(message: string, supportCode: string): void {
-  errorBox.hidden = false;
-  errorBox.innerHTML =
-    `<strong>Something went wrong.</strong> ${escape(message)}<br>` +
-    `Please quote this support code: <code data-testid="support-code">${escape(supportCode)}</code>`;
-}
-
-function clearError(): void {
-  errorBox.hidden = true;
-  errorBox.textContent = "";
-}
-
-// Runs a traced user action; a failure is shown with its support code.
-async function act(name: string, action: () => Promise<void>): Promise<void> {
-  clearError();
-  try {
-    await userAction(name, action);
-  } catch (error) {
-    const supportCode = (error as { supportCode?: string }).supportCode ?? "";
-    showError(error instanceof ApiError || error instanceof Error ? error.message : String(error), supportCode);
-  }
-}
-
-addEventListener("error", (event) => showError("The page failed.", recordUncaught("uncaught error", event.error)));
-addEventListener("unhandledrejection", (event) =>
-  showError("The page failed.", recordUncaught("unhandled rejection", event.reason)),
-);
+reportUncaughtErrors();
 
 function renderSignIn(): void {
   app.innerHTML = `

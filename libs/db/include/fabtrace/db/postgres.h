@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "fabtrace/common/dependency_error.h"
+
 typedef struct pg_conn PGconn;
 
 namespace fabtrace::db {
@@ -35,19 +37,23 @@ struct PgOptions {
 };
 
 // A failed statement. error_type is the SQLSTATE for an answer of the server
-// ("25006", "42501", ...), or "timeout", "connection_refused", "connection_closed",
-// "connection_failed", "pool_exhausted" when no answer came.
-class DbError : public std::runtime_error {
+// ("25006", "42501", ...: refused), or "timeout", "connection_refused",
+// "connection_closed", "connection_failed", "pool_exhausted" when no answer came.
+class DbError : public DependencyError {
  public:
-  DbError(std::string error_type, std::string sqlstate, const std::string& message)
-      : std::runtime_error(message),
-        error_type_(std::move(error_type)),
+  // `database` names it in answers to clients ("shopdb_timeout").
+  DbError(std::string error_type, std::string sqlstate, const std::string& message,
+          std::string database = "database")
+      : DependencyError(std::move(database), KindOf(error_type, sqlstate), error_type, message),
         sqlstate_(std::move(sqlstate)) {}
-  const std::string& error_type() const { return error_type_; }
   const std::string& sqlstate() const { return sqlstate_; }  // empty unless the server answered
 
  private:
-  std::string error_type_, sqlstate_;
+  static Kind KindOf(const std::string& error_type, const std::string& sqlstate) {
+    if (error_type == "timeout") return Kind::kTimeout;
+    return sqlstate.empty() ? Kind::kUnavailable : Kind::kRefused;
+  }
+  std::string sqlstate_;
 };
 
 using Param = std::optional<std::string>;  // nullopt is SQL NULL

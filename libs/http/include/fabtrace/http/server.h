@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "fabtrace/common/dependency_error.h"
 #include "fabtrace/http/router.h"
 #include "fabtrace/telemetry/export_stats.h"
 
@@ -36,6 +37,11 @@ struct ServerOptions {
   std::chrono::seconds keep_alive_timeout{5};
 };
 
+// The answer to a failed dependency: 504 `<dependency>_timeout` when it did not answer in
+// time, 503 `<dependency>_unavailable` when it could not be reached, 502
+// `<dependency>_error` when it refused the operation.
+HttpError DependencyAnswer(const DependencyError& error);
+
 class Server {
  public:
   Server(ServerOptions options, Router router);
@@ -45,8 +51,8 @@ class Server {
 
   // What /readyz reports; returns false and a reason when a dependency is unusable.
   void SetReadinessCheck(std::function<bool(std::string& reason)> check);
-  // Turns exceptions of the service's own kinds (e.g. a dependency failure) into an
-  // HttpError; exceptions it leaves alone (returns nothing) become 500.
+  // Turns exceptions of the service's own kinds into an HttpError; exceptions it leaves
+  // alone (returns nothing) become 500. Dependency failures need no mapper.
   void SetExceptionMapper(std::function<std::optional<HttpError>(const std::exception&)> mapper) {
     exception_mapper_ = std::move(mapper);
   }

@@ -21,6 +21,9 @@
 #include <thread>
 #include <vector>
 
+#include "fabtrace/common/dependency_error.h"
+#include "opentelemetry/trace/span.h"
+
 namespace fabtrace::kafka {
 
 struct KafkaOptions {
@@ -30,16 +33,21 @@ struct KafkaOptions {
   std::size_t max_message_bytes = 1000000;
 };
 
-class KafkaError : public std::runtime_error {
+class KafkaError : public DependencyError {
  public:
-  KafkaError(std::string error_type, const std::string& message)
-      : std::runtime_error(message), error_type_(std::move(error_type)) {}
-  // "timeout", "connection_refused", or librdkafka's error name
+  // error_type: "timeout", "connection_refused", or librdkafka's error name
   // ("UNKNOWN_TOPIC_OR_PART", "MSG_SIZE_TOO_LARGE", ...).
-  const std::string& error_type() const { return error_type_; }
+  KafkaError(std::string error_type, const std::string& message)
+      : DependencyError("queue", KindOf(error_type), error_type, message) {}
 
  private:
-  std::string error_type_;
+  static Kind KindOf(const std::string& error_type) {
+    if (error_type == "timeout") return Kind::kTimeout;
+    if (error_type == "connection_refused" || error_type == "_TRANSPORT" ||
+        error_type == "_ALL_BROKERS_DOWN")
+      return Kind::kUnavailable;
+    return Kind::kRefused;
+  }
 };
 
 struct Delivery {
@@ -102,6 +110,9 @@ class Consumer {
  private:
   void Loop();
   void Process(const Message& message);
+  // Sends a message its handler refused to the dead-letter topic, with the reason.
+  void DeadLetter(opentelemetry::trace::Span& span, const Message& message,
+                  const std::exception& error);
 
   ConsumerOptions options_;
   Handler handler_;

@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "fabtrace/common/dependency_error.h"
+
 namespace fabtrace::s3 {
 
 struct S3Options {
@@ -21,17 +23,19 @@ struct S3Options {
   std::chrono::milliseconds request_timeout{10000};  // also capped by the request Deadline
 };
 
-class S3Error : public std::runtime_error {
+class S3Error : public DependencyError {
  public:
   S3Error(std::string error_type, int http_status, const std::string& message)
-      : std::runtime_error(message),
-        error_type_(std::move(error_type)),
+      : DependencyError("storage", KindOf(error_type, http_status), error_type, message),
         http_status_(http_status) {}
-  const std::string& error_type() const { return error_type_; }  // S3 code or transport failure
-  int http_status() const { return http_status_; }               // 0 when no answer came
+  int http_status() const { return http_status_; }  // 0 when no answer came
 
  private:
-  std::string error_type_;
+  static Kind KindOf(const std::string& error_type, int http_status) {
+    if (error_type == "timeout") return Kind::kTimeout;
+    if (http_status != 0 || error_type == "InvalidObjectKey") return Kind::kRefused;
+    return Kind::kUnavailable;
+  }
   int http_status_;
 };
 

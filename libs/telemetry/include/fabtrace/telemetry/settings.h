@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "opentelemetry/semconv/service_attributes.h"
+
 namespace fabtrace::telemetry {
 
 enum class ExportProtocol { kHttpProtobuf, kHttpJson, kGrpc };
@@ -40,7 +42,9 @@ struct Settings {
   // Problems found in the environment; each was replaced by its default.
   std::vector<std::string> warnings;
 
-  const std::string& service_name() const { return resource.at("service.name"); }
+  const std::string& service_name() const {
+    return resource.at(opentelemetry::semconv::service::kServiceName);
+  }
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;

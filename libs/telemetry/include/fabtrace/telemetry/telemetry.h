@@ -8,6 +8,7 @@
 
 #include "fabtrace/telemetry/export_stats.h"
 #include "fabtrace/telemetry/settings.h"
+#include "fabtrace/telemetry/tracer.h"
 #include "opentelemetry/nostd/shared_ptr.h"
 #include "opentelemetry/sdk/trace/exporter.h"
 #include "opentelemetry/trace/tracer.h"
@@ -43,9 +44,5 @@ class Telemetry {
   std::shared_ptr<ExportStats> stats_;
   std::unique_ptr<Impl> impl_;
 };
-
-// The tracer that the shared libraries use for their spans ("fabtrace.<library>").
-opentelemetry::nostd::shared_ptr<opentelemetry::trace::Tracer> GetTracer(
-    const std::string& library);
 
 }  // namespace fabtrace::telemetry

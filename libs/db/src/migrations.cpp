@@ -1,4 +1,4 @@
-#include "migrations.h"
+#include "fabtrace/db/migrations.h"
 
 #include <spdlog/spdlog.h>
 
@@ -8,13 +8,11 @@
 #include <sstream>
 #include <vector>
 
-namespace shop {
+namespace fabtrace::db {
 
-int Migrate(fabtrace::db::PgPool& pool, const std::string& directory) {
-  pool.Execute(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at "
-      "timestamptz NOT NULL "
-      "DEFAULT now())");
+int Migrate(PgPool& pool, const std::string& directory, const std::string& history_table) {
+  pool.Execute("CREATE TABLE IF NOT EXISTS " + history_table +
+               " (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(directory)) {
     if (entry.path().extension() == ".sql") files.push_back(entry.path());
@@ -23,14 +21,14 @@ int Migrate(fabtrace::db::PgPool& pool, const std::string& directory) {
   int applied = 0;
   for (const auto& file : files) {
     const auto version = file.stem().string();
-    if (!pool.Execute("SELECT 1 FROM schema_migrations WHERE version = $1", {version}).empty())
+    if (!pool.Execute("SELECT 1 FROM " + history_table + " WHERE version = $1", {version}).empty())
       continue;
     std::ifstream in(file);
     std::stringstream sql;
     sql << in.rdbuf();
-    pool.Transaction([&](fabtrace::db::PgConnection& connection) {
+    pool.Transaction([&](PgConnection& connection) {
       connection.Execute(sql.str());
-      connection.Execute("INSERT INTO schema_migrations (version) VALUES ($1)", {version});
+      connection.Execute("INSERT INTO " + history_table + " (version) VALUES ($1)", {version});
     });
     spdlog::info("migration {} applied", version);
     ++applied;
@@ -38,4 +36,4 @@ int Migrate(fabtrace::db::PgPool& pool, const std::string& directory) {
   return applied;
 }
 
-}  // namespace shop
+}  // namespace fabtrace::db

@@ -1,7 +1,8 @@
-// Tracing of the browser application: document load, every fetch (with traceparent to
-// Shop API), user actions as parent spans, uncaught errors and unhandled rejections as
-// spans with an `exception` event. Exported over OTLP/HTTP to the Collector.
-import { Context, context, Span, SpanStatusCode, trace } from "@opentelemetry/api";
+// Tracing of a browser application: document load, every fetch (with traceparent to its
+// API), user actions as parent spans, uncaught errors and unhandled rejections as spans
+// with an `exception` event. Exported over OTLP/HTTP to the Collector. An application
+// calls startTracing(name, version) once, before anything else.
+import { Context, context, Span, SpanStatusCode, trace, Tracer } from "@opentelemetry/api";
 import { ZoneContextManager } from "@opentelemetry/context-zone";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { registerInstrumentations } from "@opentelemetry/instrumentation";
@@ -11,63 +12,50 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { WebTracerProvider } from "@opentelemetry/sdk-trace-web";
 
-export interface ShopConfig {
-  otlpTracesUrl: string;
-  environment: string;
-  faults: Record<string, boolean>;
-}
+import { config } from "./config";
 
-declare global {
-  interface Window {
-    FABTRACE_CONFIG?: Partial<ShopConfig>;
-  }
-}
-
-export const config: ShopConfig = {
-  otlpTracesUrl: "http://127.0.0.1:4318/v1/traces",
-  environment: "dev",
-  faults: {},
-  ...window.FABTRACE_CONFIG,
-};
-
-export const VERSION = "1.0.0";
-// The time a user action may take before it counts as slow (SHOP-API-SLOW).
+// The time a user action may take before it counts as slow (the *-API-SLOW scenarios).
 export const ACTION_OBJECTIVE_MS = 1000;
 
-const provider = new WebTracerProvider({
-  resource: resourceFromAttributes({
-    "service.name": "internet-shop",
-    "service.version": VERSION,
-    "deployment.environment.name": config.environment,
-  }),
-  spanProcessors: [
-    new BatchSpanProcessor(new OTLPTraceExporter({ url: config.otlpTracesUrl }), {
-      scheduledDelayMillis: 500,
-      maxQueueSize: 1000,
-    }),
-  ],
-});
-provider.register({ contextManager: new ZoneContextManager() });
+let provider: WebTracerProvider | undefined;
+let tracer: Tracer = trace.getTracer("unstarted");
 
-registerInstrumentations({
-  instrumentations: [
-    new DocumentLoadInstrumentation(),
-    new FetchInstrumentation({
-      semconvStabilityOptIn: "http", // stable names: http.request.method, url.full, error.type
-      propagateTraceHeaderCorsUrls: [/.*/],
-      ignoreUrls: [/\/v1\/traces/],
-      applyCustomAttributesOnSpan(span, _request, result) {
-        // No answer at all: the instrumentation leaves this one unmarked.
-        if (!(result instanceof Response)) {
-          span.setAttribute("error.type", "network_error");
-          span.setStatus({ code: SpanStatusCode.ERROR });
-        }
-      },
+export function startTracing(serviceName: string, version: string): void {
+  const created = new WebTracerProvider({
+    resource: resourceFromAttributes({
+      "service.name": serviceName,
+      "service.version": version,
+      "deployment.environment.name": config.environment,
     }),
-  ],
-});
-
-const tracer = trace.getTracer("internet-shop", VERSION);
+    spanProcessors: [
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: config.otlpTracesUrl }), {
+        scheduledDelayMillis: 500,
+        maxQueueSize: 1000,
+      }),
+    ],
+  });
+  created.register({ contextManager: new ZoneContextManager() });
+  provider = created;
+  registerInstrumentations({
+    instrumentations: [
+      new DocumentLoadInstrumentation(),
+      new FetchInstrumentation({
+        semconvStabilityOptIn: "http", // stable names: http.request.method, url.full, error.type
+        propagateTraceHeaderCorsUrls: [], // same origin only: the APIs behind /api, not Keycloak
+        ignoreUrls: [/\/v1\/traces/],
+        applyCustomAttributesOnSpan(span, _request, result) {
+          // No answer at all: the instrumentation leaves this one unmarked.
+          if (!(result instanceof Response)) {
+            span.setAttribute("error.type", "network_error");
+            span.setStatus({ code: SpanStatusCode.ERROR });
+          }
+        },
+      }),
+    ],
+  });
+  tracer = trace.getTracer(serviceName, version);
+  addEventListener("pagehide", () => void provider?.forceFlush());
+}
 
 export function traceIdOf(span: Span): string {
   return span.spanContext().traceId;
@@ -120,12 +108,10 @@ export function recordUncaught(kind: "uncaught error" | "unhandled rejection", e
   recordError(span, error);
   span.setAttribute("url.path", location.pathname);
   span.end();
-  void provider.forceFlush();
+  void provider?.forceFlush();
   return traceIdOf(span);
 }
 
-export function flushTraces(): Promise<void> {
-  return provider.forceFlush();
+export async function flushTraces(): Promise<void> {
+  await provider?.forceFlush();
 }
-
-addEventListener("pagehide", () => void provider.forceFlush());

@@ -1,0 +1,33 @@
+#include "crm_api.h"
+
+#include "fabtrace/http/validation.h"
+#include "fabtrace/telemetry/annotate.h"
+
+namespace crm {
+
+fabtrace::http::Router CrmApi::Routes() {
+  fabtrace::http::Router router;
+  AddOrderRoutes(router);
+  AddDecisionRoutes(router);
+  return router;
+}
+
+std::string CrmApi::Manager(const fabtrace::http::Request& request) {
+  const auto claims = deps_.managers.Require(request);
+  return claims.preferred_username.empty() ? claims.subject : claims.preferred_username;
+}
+
+std::int64_t CrmApi::OrderId(const fabtrace::http::Request& request) {
+  const auto id = fabtrace::http::PathId(request, "id");
+  fabtrace::telemetry::Annotate("shop.order.id", id);
+  return id;
+}
+
+void CrmApi::OnJobStatus(const fabtrace::kafka::Message& message) {
+  const auto event = ParseJobEvent(message.value);
+  fabtrace::telemetry::Annotate("shop.order.id", event.order_id);
+  fabtrace::telemetry::Annotate("mes.job.id", event.job_id);
+  store_.ApplyJobEvent(event);
+}
+
+}  // namespace crm

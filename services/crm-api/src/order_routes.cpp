@@ -1,0 +1,79 @@
+// GET /orders (filters: status, customer_id, from, to; paging: limit, offset),
+// GET /orders/{id} with the customer, the model and a presigned link to its file, and
+// GET /orders/{id}/model: the model's STL file, read from the 3d files storage.
+#include <regex>
+
+#include "crm_api.h"
+#include "fabtrace/http/validation.h"
+#include "fabtrace/telemetry/annotate.h"
+
+namespace crm {
+namespace {
+
+using fabtrace::http::HttpError;
+using fabtrace::http::Request;
+using fabtrace::http::Response;
+
+const char* const kStatuses[] = {
+    "NEW", "APPROVED", "REJECTED", "IN_PRODUCTION", "PRODUCTION_FAILED", "DONE", "CANCELLED"};
+
+std::optional<std::string> DateParam(const Request& request, const std::string& name) {
+  auto value = request.query_param(name);
+  static const std::regex kDate(R"(\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))");
+  if (value && !std::regex_match(*value, kDate))
+    throw HttpError(400, "invalid_parameter", "'" + name + "' must be a date YYYY-MM-DD");
+  return value;
+}
+
+OrderFilter FilterOf(const Request& request) {
+  OrderFilter filter;
+  filter.status = request.query_param("status");
+  if (filter.status && std::find(std::begin(kStatuses), std::end(kStatuses), *filter.status) ==
+                           std::end(kStatuses)) {
+    throw HttpError(400, "invalid_parameter", "'status' is not an order status");
+  }
+  if (request.query_param("customer_id"))
+    filter.customer_id = fabtrace::http::QueryInt(request, "customer_id", 0, {1, INT64_MAX});
+  filter.from = DateParam(request, "from");
+  filter.to = DateParam(request, "to");
+  filter.limit = fabtrace::http::QueryInt(request, "limit", 50, {1, 200});
+  filter.offset = fabtrace::http::QueryInt(request, "offset", 0, {0, 1'000'000});
+  return filter;
+}
+
+}  // namespace
+
+void CrmApi::AddOrderRoutes(fabtrace::http::Router& router) {
+  router.Get("/orders", [this](Request& request) {
+    Manager(request);
+    return Response::Json(200, {{"orders", store_.Orders(FilterOf(request))}});
+  });
+
+  router.Get("/orders/{id}", [this](Request& request) {
+    Manager(request);
+    const auto id = OrderId(request);
+    auto order = store_.Order(id);
+    if (!order) throw HttpError(404, "order_not_found", "no such order");
+    if (deps_.faults.enabled(kDetailDefect)) {
+      // A real defect on the real path: the order's price disagrees with its lines.
+      throw std::logic_error("order " + std::to_string(id) + " total does not match its lines");
+    }
+    auto& model = (*order)["model"];
+    model["download_url"] = deps_.models.s3.PresignGet(
+        deps_.models.bucket, model["s3_key"].get<std::string>(), std::chrono::minutes(15));
+    model.erase("s3_key");
+    return Response::Json(200, *order);
+  });
+
+  router.Get("/orders/{id}/model", [this](Request& request) {
+    Manager(request);
+    const auto order = store_.Order(OrderId(request));
+    if (!order) throw HttpError(404, "order_not_found", "no such order");
+    const auto& model = (*order)["model"];
+    fabtrace::telemetry::Annotate("shop.model.id", model["id"].get<std::int64_t>());
+    auto object = deps_.models.s3.Get(deps_.models.bucket, model["s3_key"].get<std::string>());
+    return Response::Text(200, std::move(object.body), "model/stl");
+  });
+}
+
+}  // namespace crm

@@ -1,0 +1,72 @@
+// Drives CRM in headless Chromium as a manager would, for a scenario test.
+//
+//   node crm_journey.mjs --base URL --user NAME --password SECRET --action refresh|open|approve
+//        [--order ID] [--screenshot PNG]
+//
+// Signs in through Keycloak's real form, waits for the orders (and opens the order for
+// "approve"), prints "READY" and waits for a line on standard input (the test injects its
+// fault meanwhile), performs the action, and prints one JSON line: what the manager saw
+// (error banner, support code), how long the action took, the support codes (X-Support-Code)
+// of CRM API's answers, and the order's status shown afterwards.
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+
+import { launch, settle } from "./journey.mjs";
+
+const { values: args } = parseArgs({
+  options: {
+    base: { type: "string" }, user: { type: "string" }, password: { type: "string" },
+    action: { type: "string" }, order: { type: "string" }, screenshot: { type: "string" },
+  },
+});
+
+const browser = await launch();
+const result = { errorShown: false, supportCode: "", message: "", ms: 0, apiSupportCodes: [], pageErrors: [] };
+try {
+  const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  page.on("pageerror", (error) => result.pageErrors.push(String(error)));
+  page.on("response", (response) => {
+    const url = new URL(response.url());
+    if (url.pathname.startsWith("/api/")) {
+      const code = response.headers()["x-support-code"];
+      result.apiSupportCodes.push({ path: url.pathname, status: response.status(), code: code ?? "" });
+    }
+  });
+  await page.goto(args.base, { waitUntil: "load" });
+  await page.waitForSelector("#username", { timeout: 30000 });  // Keycloak's login form
+  await page.fill("#username", args.user);
+  await page.fill("#password", args.password);
+  await page.click("#kc-login");
+  await page.waitForSelector("[data-testid=orders], #orders p:not(:empty)", { timeout: 30000 });
+  const row = `[data-testid=order-${args.order}]`;
+  if (args.action === "approve") {
+    await page.waitForSelector(row, { timeout: 15000 });
+    await page.click(row);
+    await page.waitForSelector("#approve", { timeout: 15000 });
+  }
+
+  console.log("READY");
+  const lines = createInterface({ input: process.stdin });
+  await new Promise((resolve) => lines.once("line", resolve));
+
+  result.apiSupportCodes = [];
+  const started = Date.now();
+  if (args.action === "refresh") {
+    await Promise.all([page.click("#refresh"), page.waitForResponse((r) => r.url().includes("/api/orders")).catch(() => {})]);
+  } else if (args.action === "open") {
+    await page.waitForSelector(row, { timeout: 15000 });
+    await Promise.all([page.click(row), page.waitForResponse((r) => r.url().includes(`/api/orders/${args.order}`)).catch(() => {})]);
+  } else if (args.action === "approve") {
+    await Promise.all([page.click("#approve"), page.waitForResponse((r) => r.url().includes("/approve")).catch(() => {})]);
+  }
+  await settle(page, result, started);
+  if (await page.isVisible("[data-testid=detail-status]")) {
+    result.detailStatus = (await page.textContent("[data-testid=detail-status]")).trim();
+  }
+  result.previewNote = (await page.textContent("#preview-note").catch(() => "")) ?? "";
+  if (args.screenshot) await page.screenshot({ path: args.screenshot, fullPage: false });
+  await page.waitForTimeout(1000); // the span processor exports every 500 ms
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(result));
