@@ -56,4 +56,10 @@ class KeycloakAdmin:
         try:
             return issue()
         finally:
-            self.call("PUT", f"/clients/{client['id']}", {**client, "attributes": attributes})
+            # Keycloak keeps an attribute that a PUT leaves out: restore it explicitly, to
+            # the realm's own lifespan when the client had none.
+            realm_lifespan = str(self.get("")["accessTokenLifespan"])
+            restored = {**attributes, "access.token.lifespan": attributes.get("access.token.lifespan", realm_lifespan)}
+            self.call("PUT", f"/clients/{client['id']}", {**client, "attributes": restored})
+            assert self.get(f"/clients/{client['id']}")["attributes"]["access.token.lifespan"] == \
+                restored["access.token.lifespan"]
