@@ -65,7 +65,7 @@ class Kafka : public ::testing::Test {
 
 TEST_F(Kafka, ConsumerContinuesTheProducersTrace) {
   Collector received;
-  Consumer consumer({Broker(), Unique("group"), {"jobs.status"}},
+  Consumer consumer({Broker(), Unique("group"), {"libtest.events"}},
                     [&](const Message& m) { received.Add(m); });
   Producer producer(Broker());
   const auto key = Unique("job");
@@ -73,7 +73,7 @@ TEST_F(Kafka, ConsumerContinuesTheProducersTrace) {
   Delivery delivery;
   {
     trace::Scope scope(request);
-    delivery = producer.Send("jobs.status", key, R"({"status":"PRINTING"})",
+    delivery = producer.Send("libtest.events", key, R"({"status":"PRINTING"})",
                              {{"content-type", "application/json"}});
   }
   request->End();
@@ -83,11 +83,11 @@ TEST_F(Kafka, ConsumerContinuesTheProducersTrace) {
   EXPECT_EQ(message->offset, delivery.offset);
 
   const auto spans = tracing.TakeSpans();
-  const auto* send = FindSpan(spans, "send jobs.status");
+  const auto* send = FindSpan(spans, "send libtest.events");
   // The group reads the topic from its start: pick the span of our message.
   const telemetry::testing::SpanData* process = nullptr;
   for (const auto& span : spans) {
-    if (std::string(span->GetName()) == "process jobs.status" &&
+    if (std::string(span->GetName()) == "process libtest.events" &&
         IntAttribute(*span, "messaging.kafka.offset") == delivery.offset &&
         StringAttribute(*span, "messaging.destination.partition.id") ==
             std::to_string(delivery.partition)) {
@@ -99,7 +99,7 @@ TEST_F(Kafka, ConsumerContinuesTheProducersTrace) {
   EXPECT_EQ(send->GetSpanKind(), trace::SpanKind::kProducer);
   EXPECT_EQ(send->GetParentSpanId(), parent->GetSpanId());
   EXPECT_EQ(StringAttribute(*send, "messaging.system"), "kafka");
-  EXPECT_EQ(StringAttribute(*send, "messaging.destination.name"), "jobs.status");
+  EXPECT_EQ(StringAttribute(*send, "messaging.destination.name"), "libtest.events");
   EXPECT_EQ(StringAttribute(*send, "messaging.operation.type"), "send");
   EXPECT_EQ(StringAttribute(*send, "messaging.destination.partition.id"),
             std::to_string(delivery.partition));
@@ -118,7 +118,7 @@ TEST_F(Kafka, BrokerAndClientErrorsCarryTheirCodes) {
       testing::ErrorTypeOf<KafkaError>([&] { producer.Send("no.such.topic", "k", "v"); });
   EXPECT_EQ(unknown, "UNKNOWN_TOPIC_OR_PART");
   EXPECT_EQ(testing::ErrorTypeOf<KafkaError>(
-                [&] { producer.Send("jobs.status", "k", std::string(2'000'000, 'x')); }),
+                [&] { producer.Send("libtest.events", "k", std::string(2'000'000, 'x')); }),
             "MSG_SIZE_TOO_LARGE");
   const auto spans = tracing.TakeSpans();
   const auto* failed = FindSpan(spans, "send no.such.topic");
@@ -127,23 +127,23 @@ TEST_F(Kafka, BrokerAndClientErrorsCarryTheirCodes) {
   EXPECT_EQ(StringAttribute(*failed, "error.type"), unknown);
   EXPECT_EQ(StringAttribute(*failed, "messaging.destination.name"), "no.such.topic");
   // The producer keeps working.
-  EXPECT_GE(producer.Send("jobs.status", Unique("after"), "ok").offset, 0);
+  EXPECT_GE(producer.Send("libtest.events", Unique("after"), "ok").offset, 0);
 }
 
 TEST_F(Kafka, HangIsATimeoutAtTheDeliveryTimeoutAndRecovers) {
   Producer producer(Broker(std::chrono::milliseconds(1000)));
-  producer.Send("jobs.status", Unique("before"), "warm-up");
+  producer.Send("libtest.events", Unique("before"), "warm-up");
   testing::FaultGuard heal("kafka");
   testing::Toxiproxy().Hang("kafka");
   const auto started = std::chrono::steady_clock::now();
   EXPECT_EQ(testing::ErrorTypeOf<KafkaError>(
-                [&] { producer.Send("jobs.status", Unique("hung"), "lost?"); }),
+                [&] { producer.Send("libtest.events", Unique("hung"), "lost?"); }),
             "timeout");
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2500));
   testing::Toxiproxy().Heal("kafka");
 
   Producer after(Broker(std::chrono::milliseconds(5000)));
-  EXPECT_GE(after.Send("jobs.status", Unique("after"), "ok").offset, 0);
+  EXPECT_GE(after.Send("libtest.events", Unique("after"), "ok").offset, 0);
   const auto spans = tracing.TakeSpans();
   const telemetry::testing::SpanData* hung = nullptr;
   for (const auto& span : spans) {
@@ -156,42 +156,42 @@ TEST_F(Kafka, HangIsATimeoutAtTheDeliveryTimeoutAndRecovers) {
 
 TEST_F(Kafka, OutageIsConnectionRefusedAndRecovers) {
   Producer producer(Broker(std::chrono::milliseconds(1500)));
-  producer.Send("jobs.status", Unique("before"), "warm-up");
+  producer.Send("libtest.events", Unique("before"), "warm-up");
   testing::FaultGuard heal("kafka");
   testing::Toxiproxy().SetEnabled("kafka", false);
   EXPECT_EQ(
-      testing::ErrorTypeOf<KafkaError>([&] { producer.Send("jobs.status", Unique("down"), "x"); }),
+      testing::ErrorTypeOf<KafkaError>([&] { producer.Send("libtest.events", Unique("down"), "x"); }),
       "connection_refused");
   testing::Toxiproxy().SetEnabled("kafka", true);
   Producer after(Broker(std::chrono::milliseconds(5000)));
-  EXPECT_GE(after.Send("jobs.status", Unique("after"), "ok").offset, 0);
+  EXPECT_GE(after.Send("libtest.events", Unique("after"), "ok").offset, 0);
 }
 
 TEST_F(Kafka, PoisonMessageGoesToTheDeadLetterTopicWithItsTrace) {
   const auto poison_key = Unique("poison");
   const auto good_key = Unique("good");
   Collector processed, dead;
-  Consumer worker({Broker(), Unique("workers"), {"jobs.status"}}, [&](const Message& message) {
+  Consumer worker({Broker(), Unique("workers"), {"libtest.events"}}, [&](const Message& message) {
     if (message.key == poison_key) throw std::invalid_argument("job status is not JSON");
     processed.Add(message);
   });
-  Consumer dead_letters({Broker(), Unique("dlq-readers"), {"jobs.status.dlq"}},
+  Consumer dead_letters({Broker(), Unique("dlq-readers"), {"libtest.events.dlq"}},
                         [&](const Message& message) { dead.Add(message); });
   Producer producer(Broker());
   auto request = telemetry::GetTracer("test")->StartSpan("request");
   {
     trace::Scope scope(request);
-    producer.Send("jobs.status", poison_key, "{not json");
+    producer.Send("libtest.events", poison_key, "{not json");
   }
   request->End();
-  producer.Send("jobs.status", good_key, R"({"status":"DONE"})");
+  producer.Send("libtest.events", good_key, R"({"status":"DONE"})");
 
   const auto letter = dead.WaitFor(poison_key, std::chrono::seconds(30));
   ASSERT_TRUE(letter) << "poison message not dead-lettered";
   EXPECT_EQ(letter->value, "{not json");
   EXPECT_EQ(letter->headers.at("dlq.reason.type"), "std::invalid_argument");
   EXPECT_EQ(letter->headers.at("dlq.reason.message"), "job status is not JSON");
-  EXPECT_EQ(letter->headers.at("dlq.original.topic"), "jobs.status");
+  EXPECT_EQ(letter->headers.at("dlq.original.topic"), "libtest.events");
   char trace_id[32];
   request->GetContext().trace_id().ToLowerBase16(trace_id);
   EXPECT_EQ(letter->headers.at("traceparent").substr(3, 32), std::string(trace_id, 32));
