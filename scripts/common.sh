@@ -63,6 +63,7 @@ export FT_KEYCLOAK_DB_PASSWORD=keycloak-secret
 export FT_GATE_CLIENT_SECRET=fabtrace-gate-client-secret
 export FT_GATE_COOKIE_SECRET=fabtrace-gate-cookie-secret-0032  # 32 bytes: AES-256 for the session cookie
 export FT_SUPPORT_PASSWORD=support-secret-1 FT_MANAGER_PASSWORD=manager-secret-1 FT_CUSTOMER_PASSWORD=customer-secret-1
+export FT_OPERATOR_PASSWORD=operator-secret-1
 # libtest.events: the Kafka library's own integration tests, apart from the services' topics.
 export FT_KAFKA_TOPICS="orders.approved orders.approved.dlq jobs.status jobs.status.dlq libtest.events libtest.events.dlq"
 

@@ -229,7 +229,7 @@ ft_npm_ci() {
 ft_build_web() {
   local app dir
   ft_npm_ci "$FT_ROOT/web" "web: npm packages of the browser applications" npm-web
-  for app in internet-shop crm; do
+  for app in internet-shop crm mes; do
     dir=$FT_ROOT/web/$app
     step "web: type-checking and building $app"
     (cd "$dir" && npx tsc --noEmit && npx vite build --logLevel warn --emptyOutDir --outDir "$FT_CACHE/web/$app") \
@@ -264,7 +264,7 @@ ft_install_keycloak() {
   # The realm names the gate's callback of both profiles.
   mkdir -p "$home/data/import"
   FT_GATE_PORT_UP=$(ft_port_of JAEGER_GATE up) FT_GATE_PORT_TEST=$(ft_port_of JAEGER_GATE test) \
-    envsubst '$FT_GATE_PORT_UP $FT_GATE_PORT_TEST $FT_GATE_CLIENT_SECRET $FT_SUPPORT_PASSWORD $FT_MANAGER_PASSWORD $FT_CUSTOMER_PASSWORD' \
+    envsubst '$FT_GATE_PORT_UP $FT_GATE_PORT_TEST $FT_GATE_CLIENT_SECRET $FT_SUPPORT_PASSWORD $FT_MANAGER_PASSWORD $FT_CUSTOMER_PASSWORD $FT_OPERATOR_PASSWORD' \
     <"$FT_ROOT/deploy/keycloak/fabtrace-realm.json.in" >"$home/data/import/fabtrace-realm.json"
 }
 

@@ -2,7 +2,7 @@
 # Sourced by ./fabtrace after scripts/common.sh and scripts/install.sh.
 
 # Components in start order; each group starts together and must be ready before the next.
-FT_GROUPS=("postgres minio kafka prometheus jaeger" "toxiproxy" "collector keycloak" "jaeger-gate" "shop-api" "crm-api internet-shop crm")
+FT_GROUPS=("postgres minio kafka prometheus jaeger" "toxiproxy" "collector keycloak" "jaeger-gate" "shop-api" "crm-api mes-api internet-shop crm mes")
 
 ft_supervisorctl() { supervisorctl -c "$FT_STATE/supervisord.conf" "$@"; }
 ft_supervisor_running() { [[ -S $FT_RUN/supervisor.sock ]] && ft_supervisorctl pid >/dev/null 2>&1; }
@@ -18,7 +18,7 @@ ft_render() {
 ft_prepare_state() {
   mkdir -p "$FT_STATE" "$FT_RUN" "$FT_LOGS" "$FT_STATE"/{minio/data,kafka/data,jaeger/keys,jaeger/values,collector/queue,toxiproxy,prometheus/data}
   export FT_PG_USER FT_BIN_MINIO FT_BIN_JAEGER FT_BIN_COLLECTOR FT_BIN_TOXIPROXY FT_KAFKA_LIBS FT_BIN_SHOP_API \
-    FT_KEYCLOAK_HOME FT_KEYCLOAK_JAVA_HOME FT_BIN_OAUTH2_PROXY FT_JAEGER_UI FT_BIN_CRM_API
+    FT_KEYCLOAK_HOME FT_KEYCLOAK_JAVA_HOME FT_BIN_OAUTH2_PROXY FT_JAEGER_UI FT_BIN_CRM_API FT_BIN_MES_API
   FT_PG_USER=$(ft_pg_user)
   FT_BIN_MINIO=$(ft_minio_bin)
   FT_BIN_JAEGER=$(ft_jaeger_bin)
@@ -27,6 +27,7 @@ ft_prepare_state() {
   FT_KAFKA_LIBS=$(ft_kafka_libs)
   FT_BIN_SHOP_API=$(ft_cmake_build_dir)/services/shop-api/shop-api
   FT_BIN_CRM_API=$(ft_cmake_build_dir)/services/crm-api/crm-api
+  FT_BIN_MES_API=$(ft_cmake_build_dir)/services/mes-api/mes-api
   FT_KEYCLOAK_HOME=$(ft_keycloak_home)
   FT_KEYCLOAK_JAVA_HOME=$(ft_java21_home)
   FT_BIN_OAUTH2_PROXY=$(ft_oauth2_proxy_dir)/oauth2-proxy
@@ -43,11 +44,13 @@ ft_prepare_state() {
   ft_render "$FT_ROOT/deploy/toxiproxy/proxies.json.in" "$FT_STATE/toxiproxy/proxies.json"
   ft_render_web_app internet-shop "$FT_PORT_INTERNET_SHOP_WEB" "$FT_PORT_SHOP_API"
   ft_render_web_app crm "$FT_PORT_CRM_WEB" "$FT_PORT_CRM_API"
+  ft_render_web_app mes "$FT_PORT_MES_WEB" "$FT_PORT_MES_API"
   ft_render "$FT_ROOT/deploy/prometheus/prometheus.yml.in" "$FT_STATE/prometheus/prometheus.yml"
   /usr/bin/python3 "$FT_ROOT/tools/docs/render_docs.py" "$FT_ROOT/docs" "$FT_STATE/docs-html" ||
     die "rendering the documentation for the gate failed"
   ft_publish_web internet-shop
   ft_publish_web crm
+  ft_publish_web mes
   ft_init_postgres
   ft_init_kafka
 }
@@ -104,8 +107,10 @@ ft_ready() {
     collector) ft_http_ok "http://127.0.0.1:$FT_PORT_COLLECTOR_HEALTH/" ;;
     shop-api) ft_http_ok "http://127.0.0.1:$FT_PORT_SHOP_API/readyz" ;;
     crm-api) ft_http_ok "http://127.0.0.1:$FT_PORT_CRM_API/readyz" ;;
+    mes-api) ft_http_ok "http://127.0.0.1:$FT_PORT_MES_API/readyz" ;;
     internet-shop) ft_http_ok "http://127.0.0.1:$FT_PORT_INTERNET_SHOP_WEB/" ;;
     crm) ft_http_ok "http://127.0.0.1:$FT_PORT_CRM_WEB/" ;;
+    mes) ft_http_ok "http://127.0.0.1:$FT_PORT_MES_WEB/" ;;
     keycloak) ft_http_ok "http://127.0.0.1:$FT_PORT_KEYCLOAK_MANAGEMENT/health/ready" ;;
     jaeger-gate) ft_http_ok "http://127.0.0.1:$FT_PORT_JAEGER_GATE/ping" ;;
     *) return 1 ;;
@@ -113,7 +118,7 @@ ft_ready() {
 }
 
 # Our own services are restarted by every `up`, so a rebuilt binary takes effect.
-FT_APPS="shop-api crm-api internet-shop crm"
+FT_APPS="shop-api crm-api mes-api internet-shop crm mes"
 
 # What a running component was started with: its program section in the rendered
 # supervisord.conf and the configuration files it reads. A component whose inputs
@@ -186,6 +191,23 @@ ft_provision() {
   done
 }
 
+# Keycloak imports the realm only when it creates it; a landscape started before a new
+# client, role or user was added to the realm file gets them here (existing ones are kept).
+ft_keycloak_sync() {
+  local token answer
+  token=$(curl -sf -X POST "http://127.0.0.1:$FT_PORT_KEYCLOAK/realms/master/protocol/openid-connect/token" \
+    --data-urlencode grant_type=password --data-urlencode client_id=admin-cli \
+    --data-urlencode "username=$FT_KEYCLOAK_ADMIN"  --data-urlencode "password@-" < <(printf %s "$FT_KEYCLOAK_ADMIN_PASSWORD") |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])') ||
+    die "keycloak: no admin token (is $FT_KEYCLOAK_ADMIN the bootstrap admin?)"
+  answer=$(python3 -c 'import json,sys; realm = json.load(open(sys.argv[1])); realm["ifResourceExists"] = "SKIP"; print(json.dumps(realm))' \
+    "$(ft_keycloak_home)/data/import/fabtrace-realm.json" |
+    curl -sf -X POST "http://127.0.0.1:$FT_PORT_KEYCLOAK/admin/realms/fabtrace/partialImport" \
+      -H "Authorization: Bearer $token" -H 'Content-Type: application/json' --data-binary @-) ||
+    die "keycloak: updating realm fabtrace from the realm file failed"
+  step "keycloak: realm fabtrace in step with its file ($(python3 -c 'import json,sys; print(json.load(sys.stdin).get("added", 0))' <<<"$answer") added)"
+}
+
 ft_up() {
   ft_prepare_state
   if ! ft_supervisor_running; then
@@ -201,6 +223,7 @@ ft_up() {
     for name in $group; do ft_start_component "$name"; done
     for name in $group; do ft_wait_component "$name" "$group_started"; done
     [[ $group == toxiproxy ]] && ft_provision
+    [[ $group == *keycloak* ]] && ft_keycloak_sync
   done
   ft_traffic
   return 0
@@ -267,7 +290,7 @@ fabtrace landscape is up (profile $FT_PROFILE, data in $FT_STATE)
   OTLP to the Collector     grpc 127.0.0.1:$FT_PORT_COLLECTOR_OTLP_GRPC, http http://127.0.0.1:$FT_PORT_COLLECTOR_OTLP_HTTP/v1/traces
   Collector health          http://127.0.0.1:$FT_PORT_COLLECTOR_HEALTH/
   Span metrics (Prometheus) http://127.0.0.1:$FT_PORT_COLLECTOR_SPANMETRICS/metrics
-  PostgreSQL (via proxy)    127.0.0.1:$FT_PORT_POSTGRES_PROXY   shopdb ($FT_SHOPDB_USER/$FT_SHOPDB_PASSWORD), mesdb ($FT_MESDB_USER/$FT_MESDB_PASSWORD)
+  PostgreSQL (via proxies)  127.0.0.1:$FT_PORT_POSTGRES_PROXY shopdb ($FT_SHOPDB_USER/$FT_SHOPDB_PASSWORD), 127.0.0.1:$FT_PORT_MESDB_PROXY mesdb ($FT_MESDB_USER/$FT_MESDB_PASSWORD)
   S3, MinIO (via proxy)     http://127.0.0.1:$FT_PORT_MINIO_PROXY   bucket $FT_MODELS_BUCKET ($FT_MINIO_USER/$FT_MINIO_PASSWORD)
   MinIO console             http://127.0.0.1:$FT_PORT_MINIO_CONSOLE
   Kafka (via proxy)         127.0.0.1:$FT_PORT_KAFKA_PROXY   topics: $FT_KAFKA_TOPICS
@@ -276,7 +299,9 @@ fabtrace landscape is up (profile $FT_PROFILE, data in $FT_STATE)
   Shop API                  http://127.0.0.1:$FT_PORT_SHOP_API   (OpenAPI: /openapi.yaml)
   CRM API                   http://127.0.0.1:$FT_PORT_CRM_API   (OpenAPI: /openapi.yaml; Keycloak token of a crm_manager, client crm-web)
   InternetShop              http://127.0.0.1:$FT_PORT_INTERNET_SHOP_WEB
+  MES API                   http://127.0.0.1:$FT_PORT_MES_API   (OpenAPI: /openapi.yaml; Keycloak token of a mes_operator, client mes-web)
   CRM (managers)            http://127.0.0.1:$FT_PORT_CRM_WEB   maria.manager / $FT_MANAGER_PASSWORD
+  MES (production)          http://127.0.0.1:$FT_PORT_MES_WEB   otto.operator / $FT_OPERATOR_PASSWORD
 
   status: ./fabtrace status    report: ./fabtrace report    logs: ./fabtrace logs <component>    stop: ./fabtrace down
 EOF

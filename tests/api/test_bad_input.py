@@ -134,7 +134,7 @@ CRM_ID_ROUTES = [("GET", "/orders/{id}"), ("GET", "/orders/{id}/model"), ("POST"
 
 @pytest.fixture(scope="module")
 def crm_manager(landscape):
-    from support.crm import CrmManager
+    from support.employees import CrmManager
     return CrmManager(landscape)
 
 

@@ -116,7 +116,8 @@ def test_manager_approves_in_the_browser_in_one_trace(landscape, jaeger, new_ord
     journey = start(landscape, "approve", new_order, screenshot)
     result = journey.act()
     assert not result["errorShown"], result
-    assert result["detailStatus"] == "APPROVED", result
+    # MES API may already have taken the job (jobs.status QUEUED: IN_PRODUCTION).
+    assert result["detailStatus"] in ("APPROVED", "IN_PRODUCTION"), result
     approve = [c for c in result["apiSupportCodes"] if c["path"].endswith("/approve") and c["status"] == 200]
     assert approve, result
     spans = jaeger.trace(approve[0]["code"], min_spans=5)

@@ -7,7 +7,7 @@ succeeds."""
 import pytest
 
 from support import faults
-from support.crm import CrmManager
+from support.employees import CrmManager
 from support.evidence import Evidence
 
 SERVICE = "crm-api"

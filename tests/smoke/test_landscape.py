@@ -14,14 +14,15 @@ def test_every_component_ready(landscape, jaeger, toxiproxy):
     assert status == 200
     assert isinstance(jaeger.services(), list)
     proxies = toxiproxy.proxies()
-    assert set(proxies) == {"postgres", "minio", "kafka"}
+    assert set(proxies) == {"postgres", "mesdb", "minio", "kafka"}
     assert all(proxy["enabled"] for proxy in proxies.values())
-    ready = subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", str(landscape.port("POSTGRES_PROXY"))],
-                           capture_output=True, text=True, check=False)
-    assert ready.returncode == 0, ready.stdout
+    for proxy in ("POSTGRES_PROXY", "MESDB_PROXY"):
+        ready = subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", str(landscape.port(proxy))],
+                               capture_output=True, text=True, check=False)
+        assert ready.returncode == 0, (proxy, ready.stdout)
     status = {line.split()[0]: line.split()[1] for line in landscape.supervisorctl("status").splitlines()}
     expected = {"postgres", "minio", "kafka", "toxiproxy", "jaeger", "collector", "shop-api", "internet-shop",
-                "keycloak", "jaeger-gate", "prometheus", "crm-api", "crm"}
+                "keycloak", "jaeger-gate", "prometheus", "crm-api", "crm", "mes-api", "mes"}
     assert {name for name, state in status.items() if state == "RUNNING" and name != "traffic"} == expected, status
     # The simulated customers run only in `./fabtrace up`, never under the tests' feet.
     assert status["traffic"] == ("RUNNING" if os.environ.get("FT_PROFILE") == "up" else "STOPPED"), status

@@ -61,3 +61,20 @@ class CrmJourney(BrowserJourney):
         if screenshot:
             command += ["--screenshot", str(screenshot)]
         super().__init__(command)
+
+
+class MesJourney(BrowserJourney):
+    """A production operator in MES after Keycloak's login form (tests/browser/mes_journey.mjs)."""
+
+    def __init__(self, landscape, action: str, job: int | None = None, printer: str | None = None,
+                 screenshot: Path | None = None):
+        command = ["node", str(BROWSER_DIR / "mes_journey.mjs"), "--base", landscape.url("MES_WEB"),
+                   "--user", "otto.operator", "--password", landscape.secret("OPERATOR_PASSWORD"),
+                   "--action", action]
+        if job is not None:
+            command += ["--job", str(job)]
+        if printer:
+            command += ["--printer", printer]
+        if screenshot:
+            command += ["--screenshot", str(screenshot)]
+        super().__init__(command)

@@ -25,4 +25,9 @@ auth::Claims EmployeeAuth::Require(const http::Request& request) const {
   }
 }
 
+std::string EmployeeAuth::RequireName(const http::Request& request) const {
+  const auto claims = Require(request);
+  return claims.preferred_username.empty() ? claims.subject : claims.preferred_username;
+}
+
 }  // namespace fabtrace::service

@@ -13,8 +13,7 @@ fabtrace::http::Router CrmApi::Routes() {
 }
 
 std::string CrmApi::Manager(const fabtrace::http::Request& request) {
-  const auto claims = deps_.managers.Require(request);
-  return claims.preferred_username.empty() ? claims.subject : claims.preferred_username;
+  return deps_.managers.RequireName(request);
 }
 
 std::int64_t CrmApi::OrderId(const fabtrace::http::Request& request) {

@@ -5,9 +5,9 @@
 #include <cctype>
 
 #include "fabtrace/http/validation.h"
+#include "fabtrace/models/stl_reader.h"
 #include "fabtrace/telemetry/annotate.h"
 #include "shop_api.h"
-#include "stl_reader.h"
 
 namespace shop {
 namespace {
@@ -15,6 +15,9 @@ namespace {
 using fabtrace::http::HttpError;
 using fabtrace::http::Request;
 using fabtrace::http::Response;
+using fabtrace::models::ModelGeometry;
+using fabtrace::models::ReadStl;
+using fabtrace::models::StlError;
 using fabtrace::telemetry::Annotate;
 
 std::string NewObjectKey(std::int64_t customer) {

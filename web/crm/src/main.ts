@@ -4,13 +4,11 @@
 import "@fabtrace/web-shared/style.css";
 import "./crm.css";
 
-import { apiClient } from "@fabtrace/web-shared/api";
 import { config } from "@fabtrace/web-shared/config";
+import { employeeSession } from "@fabtrace/web-shared/employee";
+import { showModel } from "@fabtrace/web-shared/preview";
 import { startTracing } from "@fabtrace/web-shared/tracing";
 import { act, escape, money, reportUncaughtErrors } from "@fabtrace/web-shared/ui";
-import Keycloak from "keycloak-js";
-
-import { showModel } from "./preview";
 
 startTracing("crm", "1.0.0");
 reportUncaughtErrors();
@@ -32,19 +30,11 @@ interface Order extends OrderSummary {
 }
 
 const STATUSES = ["NEW", "APPROVED", "REJECTED", "IN_PRODUCTION", "PRODUCTION_FAILED", "DONE", "CANCELLED"];
-const keycloak = new Keycloak({ url: config.keycloakUrl, realm: "fabtrace", clientId: "crm-web" });
-const crmApi = apiClient("CRM API", async () => {
-  await keycloak.updateToken(30);
-  return keycloak.token ?? null;
-});
+const { api: crmApi, signIn } = employeeSession("crm-web", "CRM API");
 const app = document.querySelector<HTMLElement>("#app")!;
 let selected: number | undefined;
 
 function renderLayout(): void {
-  const who = keycloak.tokenParsed?.preferred_username ?? "";
-  document.querySelector("#who")!.innerHTML =
-    `${escape(String(who))} <button id="sign-out" type="button">Sign out</button>`;
-  document.querySelector("#sign-out")!.addEventListener("click", () => void keycloak.logout());
   app.innerHTML = `
     <section class="card filters">
       <label>Status <select id="status"><option value="">all</option>
@@ -153,7 +143,7 @@ function keepFresh(): void {
 }
 
 async function start(): Promise<void> {
-  await keycloak.init({ onLoad: "login-required", pkceMethod: "S256", checkLoginIframe: false });
+  await signIn();
   renderLayout();
   await act("open crm", loadOrders);
   keepFresh();

@@ -19,6 +19,9 @@ class EmployeeAuth {
   // The claims of the request's token: 401 without a valid one, 403 without the role,
   // 503 when the realm's keys cannot be had.
   auth::Claims Require(const http::Request& request) const;
+  // Require, then the employee's user name (the subject id when the token has none), for
+  // "approved by" and "actor" records.
+  std::string RequireName(const http::Request& request) const;
 
  private:
   auth::JwtVerifier verifier_;

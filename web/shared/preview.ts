@@ -1,5 +1,6 @@
-// The 3D preview of a customer's model: the STL file (read through CRM API) rendered
-// with three.js, turning slowly. Without WebGL the preview says so instead.
+// The 3D preview of a customer's model (CRM, MES): the STL file, read through the
+// application's API, rendered with three.js, turning slowly. showModel answers false
+// without WebGL, so the application can say so instead.
 import * as THREE from "three";
 import { STLLoader } from "three/addons/loaders/STLLoader.js";
 

@@ -1,4 +1,4 @@
-#include "stl_reader.h"
+#include "fabtrace/models/stl_reader.h"
 
 #include <cctype>
 #include <cmath>
@@ -7,7 +7,7 @@
 #include <limits>
 #include <vector>
 
-namespace shop {
+namespace fabtrace::models {
 namespace {
 
 using Vec = std::array<double, 3>;
@@ -200,4 +200,4 @@ ModelGeometry ReadStl(std::string_view data, const StlLimits& limits) {
   return ReadAscii(data, limits);
 }
 
-}  // namespace shop
+}  // namespace fabtrace::models

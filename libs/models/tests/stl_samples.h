@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace shop::testing {
+namespace fabtrace::models::testing {
 
 using Triangle = std::array<std::array<float, 3>, 3>;
 
@@ -50,4 +50,4 @@ inline std::string AsciiStl(const std::vector<Triangle>& triangles) {
   return out.str();
 }
 
-}  // namespace shop::testing
+}  // namespace fabtrace::models::testing

@@ -1,4 +1,4 @@
-#include "stl_reader.h"
+#include "fabtrace/models/stl_reader.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 
 #include "stl_samples.h"
 
-namespace shop {
+namespace fabtrace::models {
 namespace {
 
 std::string ErrorCode(const std::string& data, const StlLimits& limits = {}) {
@@ -91,4 +91,4 @@ TEST(StlReader, HugeFilesAndTooManyTriangles) {
 }
 
 }  // namespace
-}  // namespace shop
+}  // namespace fabtrace::models

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace shop {
+namespace fabtrace::models {
 
 struct StlError : std::runtime_error {
   StlError(std::string error_code, const std::string& message)
@@ -35,4 +35,4 @@ struct StlLimits {
 
 ModelGeometry ReadStl(std::string_view data, const StlLimits& limits = {});
 
-}  // namespace shop
+}  // namespace fabtrace::models

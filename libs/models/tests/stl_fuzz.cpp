@@ -6,14 +6,14 @@
 #include <cstdint>
 #include <random>
 
-#include "stl_reader.h"
+#include "fabtrace/models/stl_reader.h"
 #include "stl_samples.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {
-    const auto geometry = shop::ReadStl({reinterpret_cast<const char*>(data), size});
+    const auto geometry = fabtrace::models::ReadStl({reinterpret_cast<const char*>(data), size});
     if (!(geometry.volume_mm3 >= 0) || geometry.triangles == 0) __builtin_trap();
-  } catch (const shop::StlError&) {
+  } catch (const fabtrace::models::StlError&) {
   }
   return 0;
 }
@@ -21,8 +21,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 namespace {
 
 TEST(StlFuzz, TwentyThousandMutationsNeverCrash) {
-  const std::vector<std::string> seeds = {shop::testing::BinaryStl(shop::testing::Cube(10)),
-                                          shop::testing::AsciiStl(shop::testing::Cube(3))};
+  const std::vector<std::string> seeds = {
+      fabtrace::models::testing::BinaryStl(fabtrace::models::testing::Cube(10)),
+      fabtrace::models::testing::AsciiStl(fabtrace::models::testing::Cube(3))};
   std::mt19937 random(42);
   for (int i = 0; i < 20000; ++i) {
     auto input = seeds[static_cast<std::size_t>(i) % seeds.size()];

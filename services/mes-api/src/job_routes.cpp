@@ -1,0 +1,99 @@
+// The production board's jobs: list and detail, the model (3D preview) and the job sheet
+// from the 3d files storage, scheduling onto a printer and the status changes.
+#include <regex>
+
+#include "fabtrace/http/validation.h"
+#include "fabtrace/telemetry/annotate.h"
+#include "job_lifecycle.h"
+#include "mes_api.h"
+
+namespace mes {
+namespace {
+
+using fabtrace::http::HttpError;
+using fabtrace::http::Request;
+using fabtrace::http::Response;
+
+std::optional<std::string> PrinterParam(const std::optional<std::string>& value,
+                                        const std::string& name) {
+  static const std::regex kPrinterId("[a-z0-9-]{1,40}");
+  if (value && !std::regex_match(*value, kPrinterId))
+    throw HttpError(400, "invalid_parameter", "'" + name + "' is not a printer id");
+  return value;
+}
+
+JobFilter FilterOf(const Request& request) {
+  JobFilter filter;
+  filter.status = request.query_param("status");
+  if (filter.status && !IsJobStatus(*filter.status))
+    throw HttpError(400, "invalid_parameter", "'status' is not a job status");
+  filter.printer_id = PrinterParam(request.query_param("printer_id"), "printer_id");
+  if (request.query_param("order_id"))
+    filter.order_id = fabtrace::http::QueryInt(request, "order_id", 0, {1, INT64_MAX});
+  filter.limit = fabtrace::http::QueryInt(request, "limit", 100, {1, 200});
+  filter.offset = fabtrace::http::QueryInt(request, "offset", 0, {0, 1'000'000});
+  return filter;
+}
+
+}  // namespace
+
+void MesApi::AddJobRoutes(fabtrace::http::Router& router) {
+  router.Get("/jobs", [this](Request& request) {
+    deps_.operators.Require(request);
+    return Response::Json(200, {{"jobs", store_.Jobs(FilterOf(request))}});
+  });
+
+  router.Get("/jobs/{id}", [this](Request& request) {
+    deps_.operators.Require(request);
+    const auto id = JobId(request);
+    auto job = JobOrNotFound(id);
+    if (deps_.faults.enabled(kDetailDefect)) {
+      // A real defect on the real path: the estimate is checked against a wrong unit.
+      throw std::logic_error("job " + std::to_string(id) + " estimate exceeds the plate's time");
+    }
+    return Response::Json(200, job);
+  });
+
+  router.Get("/jobs/{id}/model", [this](Request& request) {
+    deps_.operators.Require(request);
+    const auto key = store_.ModelKey(JobId(request));
+    if (!key) throw HttpError(404, "job_not_found", "no such job");
+    auto object = deps_.models.s3.Get(deps_.models.bucket, *key);
+    return Response::Text(200, std::move(object.body), "model/stl");
+  });
+
+  router.Get("/jobs/{id}/sheet", [this](Request& request) {
+    deps_.operators.Require(request);
+    const auto key = store_.SheetKey(JobId(request));
+    if (!key) throw HttpError(404, "job_not_found", "no such job");
+    auto object = deps_.models.s3.Get(deps_.models.bucket, *key);
+    return Response::Text(200, std::move(object.body), "application/json");
+  });
+
+  router.Post("/jobs/{id}/schedule", [this](Request& request) {
+    deps_.operators.Require(request);
+    const auto id = JobId(request);
+    const auto printer = PrinterParam(
+        fabtrace::http::RequiredString(request.json(), "printer_id", 40), "printer_id");
+    fabtrace::telemetry::Annotate("mes.printer.id", *printer);
+    store_.Schedule(id, *printer);
+    return Response::Json(200, JobOrNotFound(id));
+  });
+
+  router.Post("/jobs/{id}/status", [this](Request& request) {
+    const auto operator_name = deps_.operators.RequireName(request);
+    const auto id = JobId(request);
+    const auto body = request.json();
+    const auto status = fabtrace::http::RequiredString(body, "status", 40);
+    if (!IsJobStatus(status))
+      throw HttpError(400, "invalid_parameter", "'status' is not a job status");
+    const auto reason = fabtrace::http::OptionalString(body, "reason", 500).value_or("");
+    const auto changed = store_.ChangeStatus(id, status, reason, operator_name,
+                                             [this](const JobChange& change) { Publish(change); });
+    auto job = JobOrNotFound(id);
+    job["unchanged"] = !changed;
+    return Response::Json(200, job);
+  });
+}
+
+}  // namespace mes
