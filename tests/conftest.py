@@ -7,6 +7,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from support.employees import CrmManager, MesOperator  # noqa: E402
 from support.jaeger import Jaeger  # noqa: E402
 from support.landscape import Landscape, current  # noqa: E402
 from support.shop import PlacedOrder, place_order  # noqa: E402
@@ -32,6 +33,31 @@ def toxiproxy(landscape) -> Toxiproxy:
 def placed(landscape) -> PlacedOrder:
     """A NEW order that a new customer of the shop just placed."""
     return place_order(landscape)
+
+
+@pytest.fixture(scope="session")
+def operator(landscape) -> MesOperator:
+    """A production operator on MES API (Keycloak user otto.operator)."""
+    return MesOperator(landscape)
+
+
+def make_job(landscape, operator: MesOperator) -> dict:
+    """A QUEUED production job: a new customer's order, approved in CRM, taken by MES API."""
+    order = place_order(landscape)
+    approved = CrmManager(landscape).approve(order.order_id)
+    assert approved.status == 200, approved
+    return operator.job_of_order(order.order_id)
+
+
+@pytest.fixture
+def queued_job(landscape, operator) -> dict:
+    return make_job(landscape, operator)
+
+
+@pytest.fixture
+def job_factory(landscape, operator):
+    """Makes more QUEUED jobs on demand."""
+    return lambda: make_job(landscape, operator)
 
 
 def pytest_collection_modifyitems(items):

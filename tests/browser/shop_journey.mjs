@@ -1,11 +1,14 @@
 // Drives InternetShop in headless Chromium as a customer would, for a scenario test.
 //
 //   node shop_journey.mjs --base URL --action refresh|upload|order|throw [--stl FILE] [--screenshot PNG]
+//        [--follow]
 //
 // Signs up and uploads a model, prints "READY" and waits for a line on standard input
 // (the test injects its fault meanwhile), performs the action, and prints one JSON line:
 // what the user saw (error banner, support code), how long the action took, and the
-// support code (X-Support-Code) of the last Shop API answer.
+// support code (X-Support-Code) of the last Shop API answer. With --follow (after "order"),
+// it then prints "ORDERED <json>" (the order's id and support code), waits for another line,
+// refreshes the orders like a customer coming back later and adds the status shown.
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 
@@ -17,6 +20,7 @@ const { values: args } = parseArgs({
     action: { type: "string" },
     stl: { type: "string" },
     screenshot: { type: "string" },
+    follow: { type: "boolean" },
   },
 });
 
@@ -64,6 +68,15 @@ try {
     await Promise.all([page.click(clicked), done().catch(() => {})]);
   }
   await settle(page, result, started);
+  if (args.follow) {
+    const row = await page.waitForSelector("[data-testid^=order-]");
+    result.orderId = Number((await row.getAttribute("data-testid")).slice("order-".length));
+    console.log(`ORDERED ${JSON.stringify({ orderId: result.orderId, apiSupportCodes: result.apiSupportCodes })}`);
+    await new Promise((resolve) => lines.once("line", resolve));
+    await Promise.all([page.click("#refresh"), page.waitForResponse((r) => r.url().includes("/api/orders")).catch(() => {})]);
+    await page.waitForTimeout(500);
+    result.orderStatus = (await page.textContent(`[data-testid=order-${result.orderId}] .status`)).trim();
+  }
   if (args.screenshot) await page.screenshot({ path: args.screenshot, fullPage: true });
   await page.waitForTimeout(1000); // the span processor exports every 500 ms
 } finally {

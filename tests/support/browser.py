@@ -34,14 +34,27 @@ class BrowserJourney:
 class Journey(BrowserJourney):
     """A customer in InternetShop (tests/browser/shop_journey.mjs)."""
 
-    def __init__(self, base: str, action: str, tmp_path: Path, screenshot: Path | None = None):
+    def __init__(self, base: str, action: str, tmp_path: Path, screenshot: Path | None = None,
+                 follow: bool = False):
         stl = tmp_path / "cube.stl"
         stl.write_bytes(cube_stl(12.0))
         command = ["node", str(BROWSER_DIR / "shop_journey.mjs"), "--base", base, "--action", action,
                    "--stl", str(stl)]
         if screenshot:
             command += ["--screenshot", str(screenshot)]
+        if follow:
+            command.append("--follow")
         super().__init__(command)
+
+    def order_placed(self) -> dict:
+        """With follow: performs the order and returns what the journey printed then."""
+        self.process.stdin.write("go\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line.startswith("ORDERED "):
+            self.process.kill()
+            raise AssertionError(f"order not placed: {line!r} {self.process.stderr.read()[-3000:]}")
+        return json.loads(line[len("ORDERED "):])
 
     def act(self, timeout: float = 90) -> dict:
         result = super().act(timeout)

@@ -32,6 +32,7 @@ nlohmann::json MesApi::JobOrNotFound(std::int64_t id) const {
 }
 
 void MesApi::Publish(const JobChange& change) {
+  Annotate("shop.order.id", change.order_id);
   fabtrace::telemetry::LinkedStep step("publish job status", change.origin_traceparent);
   deps_.producer.Send(kJobStatusTopic, std::to_string(change.order_id), change.Message().dump(),
                       {{"idempotency-key", change.event_id}});
