@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+import urllib.parse
 from dataclasses import dataclass
 
 from .landscape import Landscape, http_json
@@ -41,6 +43,12 @@ class Span:
         return None
 
     @property
+    def links(self) -> list[tuple[str, str]]:
+        """Span links (Jaeger shows them as FOLLOWS_FROM references): (trace id, span id)."""
+        return [(ref["traceID"], ref["spanID"]) for ref in self.raw.get("references", [])
+                if ref["refType"] == "FOLLOWS_FROM"]
+
+    @property
     def events(self) -> list[dict]:
         """Span events (Jaeger calls them logs) as {"event": name, **attributes}."""
         return [{field["key"]: field["value"] for field in log["fields"]}
@@ -70,3 +78,31 @@ class Jaeger:
                     return spans
             time.sleep(0.5)
         raise AssertionError(f"trace {trace_id} not in Jaeger after {timeout}s (last answer {last})")
+
+    def trace_until(self, trace_id: str, has, what: str, timeout: float = 30) -> list[Span]:
+        """Waits until the stored trace holds a span for which has(span) is true (the later
+        hops of a trace, e.g. a Kafka consumer's, arrive after its first spans)."""
+        deadline = time.monotonic() + timeout
+        spans: list[Span] = []
+        while time.monotonic() < deadline:
+            spans = self.trace(trace_id, timeout=max(1.0, deadline - time.monotonic()))
+            if any(has(span) for span in spans):
+                return spans
+            time.sleep(0.5)
+        raise AssertionError(f"trace {trace_id} has no {what}: {sorted({(s.service, s.name) for s in spans})}")
+
+    def search(self, service: str, tags: dict, lookback: str = "1h", limit: int = 100) -> set[str]:
+        """Trace ids of the service's traces with spans carrying all these tags (as the
+        UI's search does)."""
+        query = urllib.parse.urlencode({"service": service, "tags": json.dumps({k: str(v) for k, v in tags.items()}),
+                                        "lookback": lookback, "limit": limit})
+        status, body = http_json("GET", f"{self.base}/api/traces?{query}")
+        assert status == 200, body
+        return {trace["traceID"] for trace in body["data"] or []}
+
+    def dependencies(self, lookback_ms: int = 3_600_000) -> set[tuple[str, str]]:
+        """The service graph Jaeger derives from the stored spans: (parent, child) edges."""
+        end = int(time.time() * 1000)
+        status, body = http_json("GET", f"{self.base}/api/dependencies?endTs={end}&lookback={lookback_ms}")
+        assert status == 200, body
+        return {(edge["parent"], edge["child"]) for edge in body["data"] or []}
