@@ -176,3 +176,59 @@ def test_crm_bad_ids_on_every_route_with_an_id(crm_manager, jaeger):
             status, headers, raw = crm_send(crm_manager, method, route.replace("{id}", bad), b'{"text": "x"}')
             codes.append(assert_client_error(status, headers, raw, (route, bad)))
     assert_no_error_span(jaeger, codes[:6])
+
+
+# MES API: the same rules, with a production operator's token.
+MES_JSON_CASES = [
+    ("/jobs/{id}/status", {"status": 5}),
+    ("/jobs/{id}/status", {"status": "printing"}),
+    ("/jobs/{id}/status", {"status": "DONE", "reason": ["x"]}),
+    ("/jobs/{id}/status", {"status": "FAILED", "reason": "x" * 600}),
+    ("/jobs/{id}/status", {}),
+    ("/jobs/{id}/schedule", {"printer_id": 3}),
+    ("/jobs/{id}/schedule", {"printer_id": "FDM 1; DROP"}),
+    ("/jobs/{id}/schedule", {"printer_id": ""}),
+    ("/jobs/{id}/schedule", {}),
+]
+MES_ID_ROUTES = [("GET", "/jobs/{id}"), ("GET", "/jobs/{id}/model"), ("GET", "/jobs/{id}/sheet"),
+                 ("POST", "/jobs/{id}/schedule"), ("POST", "/jobs/{id}/status")]
+MES_BAD_QUERIES = ["status=printing", "status=", "limit=0", "limit=201", "limit=x", "offset=-1", "order_id=abc",
+                   "order_id=0", "printer_id=../x", "printer_id=" + "a" * 50]
+
+
+def test_mes_wrong_types_missing_fields_and_malformed_bodies(operator, queued_job, jaeger):
+    job = queued_job["id"]
+    codes = []
+    for path, payload in MES_JSON_CASES:
+        status, headers, raw = crm_send(operator, "POST", path.replace("{id}", str(job)), json.dumps(payload).encode())
+        assert status == 400, (path, payload, status, raw[:200])
+        codes.append(assert_client_error(status, headers, raw, (path, payload)))
+    for path in ("/jobs/{id}/status", "/jobs/{id}/schedule"):
+        for raw_body in SHOP_RAW_BODIES:
+            status, headers, raw = crm_send(operator, "POST", path.replace("{id}", str(job)), raw_body)
+            codes.append(assert_client_error(status, headers, raw, (path, raw_body[:20])))
+        status, _, _ = crm_send(operator, "POST", path.replace("{id}", str(job)), b"x" * (2 << 20))
+        assert status == 413
+    for query in MES_BAD_QUERIES:
+        status, headers, raw = crm_send(operator, "GET", f"/jobs?{query}", b"")
+        assert status == 400, (query, status, raw[:200])
+        codes.append(assert_client_error(status, headers, raw, query))
+    status, headers, raw = crm_send(operator, "PUT", "/printers/fdm-1/state", b'{"state": "BROKEN"}')
+    assert status == 400, raw
+    codes.append(assert_client_error(status, headers, raw, "printer state"))
+    assert_no_error_span(jaeger, codes[:10] + codes[-4:])
+    after = operator.job(job)
+    assert after["status"] == "QUEUED" and after["printer_id"] is None  # nothing changed
+
+
+def test_mes_bad_ids_on_every_route_with_an_id(operator, jaeger):
+    codes = []
+    for method, route in MES_ID_ROUTES:
+        for bad in SHOP_BAD_IDS:
+            status, headers, raw = crm_send(operator, method, route.replace("{id}", bad), b'{"status": "DONE"}')
+            codes.append(assert_client_error(status, headers, raw, (route, bad)))
+    for printer in ("nope", "FDM-1", "a" * 60):
+        status, headers, raw = crm_send(operator, "PUT", f"/printers/{printer}/state", b'{"state": "IDLE"}')
+        assert status == 404, (printer, status)
+        codes.append(assert_client_error(status, headers, raw, printer))
+    assert_no_error_span(jaeger, codes[:6] + codes[-3:])

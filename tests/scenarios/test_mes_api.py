@@ -212,12 +212,16 @@ def dead_letter(landscape, key: str, timeout: float = 30):
 
 
 @pytest.mark.scenario("MESAPI-MQ-ERROR")
-def test_mq_error_poison_message_is_dead_lettered_with_its_trace(landscape, jaeger):
+def test_mq_error_poison_message_is_dead_lettered_with_its_trace(landscape, jaeger, operator, queued_job):
     """The consumer's side: an orders.approved message MES API cannot process."""
     trace_id, span_id = secrets.token_hex(16), secrets.token_hex(8)
     key = f"poison-{uuid.uuid4().hex}"
-    produce(landscape, "orders.approved", key, json.dumps({"order_id": "not a number"}),
-            {"traceparent": f"00-{trace_id}-{span_id}-01"})
+    sheet = operator.get(f"/jobs/{queued_job['id']}/sheet")
+    healthy = {"order_id": 10**12 + secrets.randbelow(10**9), "customer_id": queued_job["customer_id"],
+               "model_id": sheet["model"]["id"], "model_key": sheet["model"]["key"],
+               "material_id": queued_job["material_id"], "quantity": 1}
+    message = faults.poison(json.dumps({**healthy, "order_id": "not a number"}), json.dumps(healthy))
+    produce(landscape, "orders.approved", key, message, {"traceparent": f"00-{trace_id}-{span_id}-01"})
     record = dead_letter(landscape, key)
     assert record.headers["dlq.reason.type"] == "std::invalid_argument"
     assert "order_id" in record.headers["dlq.reason.message"]

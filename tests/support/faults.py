@@ -118,3 +118,8 @@ def s3_delete_behind_the_api(landscape: Landscape, key: str) -> None:
                     "--user", f"{landscape.secret('MINIO_USER')}:{landscape.secret('MINIO_PASSWORD')}",
                     "-H", "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
                     url], check=True, capture_output=True, timeout=30)
+
+
+def poison(poisoned: str, healthy: str) -> str:
+    """ERROR for a consumer: the message a poison test sends, or a healthy one in a dry run."""
+    return healthy if DRY_RUN else poisoned
