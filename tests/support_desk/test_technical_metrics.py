@@ -56,7 +56,7 @@ def test_prometheus_loaded_every_rule_and_scrapes_every_target(landscape):
     status, body = http_json("GET", f"{prometheus.base}/api/v1/targets")
     health = {t["labels"]["job"]: t["health"] for t in body["data"]["activeTargets"]}
     assert health == {"spanmetrics": "up", "collector": "up", "jaeger": "up", "shop-api": "up", "crm-api": "up",
-                      "prometheus": "up"}, health
+                      "mes-api": "up", "prometheus": "up"}, health
     status, body = http_json("GET", f"{prometheus.base}/api/v1/alerts")
     assert status == 200 and body["status"] == "success"
 

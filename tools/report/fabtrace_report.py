@@ -166,9 +166,11 @@ def report(prom: Prometheus, seconds: int) -> dict:
                                              if entry["browser_requests"] else None)
 
     business = {}
-    for key, route in (("customers_signed_up", "POST /customers"), ("orders_placed", "POST /orders")):
-        rows = counts(prom, f'{CALLS}{{service_name="shop-api", {SERVER}, span_name="{route}", '
-                            f'http_response_status_code="201"}}', window, "service_name")
+    for key, service, route, code in (("customers_signed_up", "shop-api", "POST /customers", "201"),
+                                      ("orders_placed", "shop-api", "POST /orders", "201"),
+                                      ("orders_approved", "crm-api", "POST /orders/{id}/approve", "200")):
+        rows = counts(prom, f'{CALLS}{{service_name="{service}", {SERVER}, span_name="{route}", '
+                            f'http_response_status_code="{code}"}}', window, "service_name")
         business[key] = round(sum(n for _, n in rows))
     return {"window_s": seconds, "from": _iso(start), "to": _iso(prom.at), "objectives": objectives(prom),
             "services": dict(sorted(services.items())), "business": business}
@@ -218,7 +220,8 @@ def print_table(data: dict) -> None:
             took = "" if incident["duration_s"] is None else f"  recovered in {incident['duration_s']} s"
             print(f"  {name:<16} {incident['start']} -> {end}{took}")
     print(f"\nbusiness: {data['business']['customers_signed_up']} customers signed up, "
-          f"{data['business']['orders_placed']} orders placed")
+          f"{data['business']['orders_placed']} orders placed, "
+          f"{data['business']['orders_approved']} approved into production")
 
 
 def parse_window(text: str) -> int:

@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""A steady, light stream of simulated customers for Shop API and managers for CRM API,
-so that Jaeger always shows fresh traces: customers sign up, upload generated STL models,
-ask for quotes and order some of them; a manager reviews the new orders, approves most
-(to production over Kafka), rejects some and leaves notes. Started by `./fabtrace up`
+"""A steady, light stream of simulated users living whole orders, so that Jaeger always
+shows fresh traces: customers sign up, upload generated STL models, ask for quotes and
+order some of them; a manager reviews the new orders in CRM API, approves most (to
+production over Kafka), rejects some, leaves notes and gives up on orders production
+could not make; an operator in MES API schedules the jobs MES made from approved orders
+and runs them to DONE, and some fail and are printed again. Started by `./fabtrace up`
 unless FABTRACE_TRAFFIC=off.
 
-    shop_traffic.py --api http://127.0.0.1:8180 [--crm-api URL --keycloak URL]
+    shop_traffic.py --api http://127.0.0.1:8180 [--crm-api URL --mes-api URL --keycloak URL]
                     [--interval 4] [--customers 5]
 
-The manager's password comes from TRAFFIC_MANAGER_PASSWORD (not the command line).
+The employees' passwords come from TRAFFIC_MANAGER_PASSWORD and TRAFFIC_OPERATOR_PASSWORD
+(not the command line).
 """
 
 from __future__ import annotations
@@ -82,28 +85,42 @@ class Customer:
         self.call("GET", "/orders")
 
 
-class Manager(Customer):
-    """maria.manager in CRM: a Keycloak token (client crm-web), renewed when it expires."""
+class Employee(Customer):
+    """An employee with a Keycloak token of the realm, renewed when it expires."""
+
+    client, user = "", ""
 
     def __init__(self, api: str, keycloak: str, password: str):
         super().__init__(api)
         self.keycloak, self.password = keycloak, password
 
     def sign_in(self) -> None:
-        form = urllib.parse.urlencode({"grant_type": "password", "client_id": "crm-web",
-                                       "username": "maria.manager", "password": self.password}).encode()
+        form = urllib.parse.urlencode({"grant_type": "password", "client_id": self.client,
+                                       "username": self.user, "password": self.password}).encode()
         url = f"{self.keycloak}/realms/fabtrace/protocol/openid-connect/token"
         with urllib.request.urlopen(urllib.request.Request(url, data=form), timeout=15) as response:
             self.token = json.loads(response.read())["access_token"]
 
-    def review(self) -> None:
+    def get(self, path: str) -> dict:
+        """A GET that signs in again when the token expired."""
         try:
-            orders = self.call("GET", "/orders?status=NEW&limit=5")["orders"]
+            return self.call("GET", path)
         except RuntimeError as error:
             if ": 401 " not in str(error):
                 raise
             self.sign_in()
-            orders = self.call("GET", "/orders?status=NEW&limit=5")["orders"]
+            return self.call("GET", path)
+
+
+class Manager(Employee):
+    """maria.manager in CRM (client crm-web)."""
+
+    client, user = "crm-web", "maria.manager"
+
+    def review(self) -> None:
+        for order in self.get("/orders?status=PRODUCTION_FAILED&limit=3")["orders"]:
+            self.call("POST", f"/orders/{order['id']}/reject", {"reason": "production could not make it"})
+        orders = self.get("/orders?status=NEW&limit=5")["orders"]
         for order in orders:
             self.call("GET", f"/orders/{order['id']}")
             if random.random() < 0.2:
@@ -114,11 +131,43 @@ class Manager(Customer):
                 self.call("POST", f"/orders/{order['id']}/reject", {"reason": "not printable as designed"})
 
 
+class Operator(Employee):
+    """otto.operator in MES (client mes-web): schedules queued jobs on idle printers and
+    takes the jobs in production one stage on; now and then a print fails, and is printed
+    again or left to the manager."""
+
+    client, user = "mes-web", "otto.operator"
+    NEXT = {"PRINTING": "POST_PROCESSING", "POST_PROCESSING": "QUALITY_CHECK", "QUALITY_CHECK": "DONE"}
+
+    def work(self) -> None:
+        idle = {p["id"] for p in self.get("/printers")["printers"] if p["state"] == "IDLE"}
+        for job in self.get("/jobs?status=QUEUED&limit=5")["jobs"]:
+            detail = self.call("GET", f"/jobs/{job['id']}")
+            free = [p for p in detail["compatible_printers"] if p in idle]
+            if not free:
+                continue
+            self.call("POST", f"/jobs/{job['id']}/schedule", {"printer_id": free[0]})
+            self.call("POST", f"/jobs/{job['id']}/status", {"status": "PRINTING"})
+            idle.discard(free[0])
+        for status, following in self.NEXT.items():
+            for job in self.get(f"/jobs?status={status}&limit=3")["jobs"]:
+                if random.random() < 0.08:
+                    self.call("POST", f"/jobs/{job['id']}/status",
+                              {"status": "FAILED", "reason": random.choice(["warped corners", "layer shift",
+                                                                            "failed quality check"])})
+                else:
+                    self.call("POST", f"/jobs/{job['id']}/status", {"status": following})
+        for job in self.get("/jobs?status=FAILED&limit=3")["jobs"]:
+            if job["attempt"] < 2 and random.random() < 0.7:
+                self.call("POST", f"/jobs/{job['id']}/status", {"status": "QUEUED", "reason": "reprint"})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--api", required=True)
     parser.add_argument("--crm-api", help="CRM API: a manager reviews new orders")
-    parser.add_argument("--keycloak", help="Keycloak base URL (for the manager's token)")
+    parser.add_argument("--mes-api", help="MES API: an operator runs the production jobs")
+    parser.add_argument("--keycloak", help="Keycloak base URL (for the employees' tokens)")
     parser.add_argument("--interval", type=float, default=4.0, help="seconds between two visits")
     parser.add_argument("--customers", type=int, default=5, help="how many customers come back")
     args = parser.parse_args()
@@ -135,6 +184,9 @@ def main() -> None:
     manager = None
     if args.crm_api and args.keycloak and os.environ.get("TRAFFIC_MANAGER_PASSWORD"):
         manager = Manager(args.crm_api, args.keycloak, os.environ["TRAFFIC_MANAGER_PASSWORD"])
+    operator = None
+    if args.mes_api and args.keycloak and os.environ.get("TRAFFIC_OPERATOR_PASSWORD"):
+        operator = Operator(args.mes_api, args.keycloak, os.environ["TRAFFIC_OPERATOR_PASSWORD"])
     visits = failures = 0
     while running:
         try:
@@ -145,6 +197,8 @@ def main() -> None:
             random.choice(customers).shop()
             if manager and visits % 3 == 0:
                 manager.review()
+            if operator and visits % 2 == 1:
+                operator.work()
             visits += 1
         except Exception as error:  # noqa: BLE001 - traffic goes on whatever fails
             failures += 1
