@@ -9,7 +9,8 @@ ATTEMPTS = ["/internal/faults/pricing_defect", "/faults/pricing_defect", "/admin
 
 def test_fault_flags_are_not_reachable_through_nginx_or_the_public_port(landscape):
     for base in (landscape.url("INTERNET_SHOP_WEB", "/api"), landscape.url("SHOP_API"),
-                 landscape.url("CRM_WEB", "/api"), landscape.url("CRM_API")):
+                 landscape.url("CRM_WEB", "/api"), landscape.url("CRM_API"),
+                 landscape.url("MES_WEB", "/api"), landscape.url("MES_API")):
         for path in ATTEMPTS:
             status, _, _ = http("PUT", base + path, b'{"enabled": true}', {"Content-Type": "application/json"})
             assert status in (404, 405), (base + path, status)
@@ -19,6 +20,8 @@ def test_fault_flags_are_not_reachable_through_nginx_or_the_public_port(landscap
     assert status == 200 and flags == {"pricing_defect": False}, flags
     status, flags = http_json("GET", landscape.url("CRM_API_ADMIN", "/faults"))
     assert status == 200 and flags == {"order_detail_defect": False}, flags
+    status, flags = http_json("GET", landscape.url("MES_API_ADMIN", "/faults"))
+    assert status == 200 and flags == {"job_detail_defect": False}, flags
 
 
 def test_admin_listener_switches_flags_and_validates_input(landscape):

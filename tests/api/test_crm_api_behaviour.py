@@ -96,14 +96,15 @@ def test_approval_sends_one_message_that_carries_the_trace(landscape, jaeger, ma
     trace_id = record.headers["traceparent"].split("-")[1]
     assert trace_id == approved.support_code
     spans = jaeger.trace(approved.support_code, min_spans=3)
-    producer = [s for s in spans if s.tags.get("span.kind") == "producer"]
-    assert producer and producer[0].tags["messaging.destination.name"] == "orders.approved"
+    producer = [s for s in spans if s.tags.get("span.kind") == "producer"
+                and s.tags.get("messaging.destination.name") == "orders.approved"]
+    assert len(producer) == 1, [(s.service, s.name) for s in spans]
     assert record.headers["traceparent"].split("-")[2] == producer[0].span_id
     assert manager.order(new_order)["status"] in ("APPROVED", "IN_PRODUCTION")  # MES may have taken it
     # A consumer of the message continues the approval's trace: its span is a child of
     # the producer's span, in the same trace in Jaeger.
     consumer_span = consume_in_span(landscape, record, "test-consumer")
-    spans = jaeger.trace(approved.support_code, min_spans=len(spans) + 1)
+    spans = jaeger.trace_until(approved.support_code, lambda s: s.span_id == consumer_span, "the test's consumer")
     consumer = next(s for s in spans if s.span_id == consumer_span)
     assert consumer.service == "test-consumer" and consumer.parent_id == producer[0].span_id
 
@@ -196,3 +197,30 @@ def test_reject_and_notes(manager, new_order):
     assert order["status"] == "REJECTED" and order["notes"][0]["text"] == "call the customer"
     assert manager.approve(new_order).status == 409  # a rejected order is not approved
     assert manager.call("POST", f"/orders/{new_order}/reject", {"reason": "again"}).status == 409
+
+
+def test_an_approval_delivered_after_its_request_failed_is_recorded_when_production_reports(
+        landscape, manager, placed):
+    # The broker took the approval's message but its answer never came back (a hanging
+    # Kafka): CRM API said 504 and kept the order NEW, while MES API made the job.
+    order_id = placed.order_id
+    event = job_event(order_id, "QUEUED", event_id=f"mes-order-{order_id}-attempt-1-QUEUED")
+    publish_job_event(landscape, order_id, event, f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01")
+    order = wait_for_status(manager, order_id, "IN_PRODUCTION")
+    assert [h["status"] for h in order["history"]] == ["NEW", "APPROVED", "IN_PRODUCTION"], order["history"]
+    assert "after its request had failed" in order["history"][1]["note"]
+    again = manager.approve(order_id)  # the manager retries the click that failed
+    assert again.status == 200 and again.body["already_approved"] is True, again
+    assert approved_messages(landscape, order_id) == []  # nothing sent twice by CRM
+
+
+def test_production_news_of_a_rejected_order_keeps_the_rejection(landscape, manager, new_order):
+    assert manager.call("POST", f"/orders/{new_order}/reject", {"reason": "duplicate"}).status == 204
+    publish_job_event(landscape, new_order, job_event(new_order, "PRINTING"),
+                      f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01")
+    deadline = time.monotonic() + 30
+    while len(manager.order(new_order)["history"]) < 3:
+        assert time.monotonic() < deadline, manager.order(new_order)
+        time.sleep(0.5)
+    order = manager.order(new_order)
+    assert order["status"] == "REJECTED" and "stays REJECTED" in order["history"][-1]["note"], order["history"]

@@ -15,6 +15,7 @@ import pytest
 from support.employees import CrmManager
 from support.keycloak import token
 from support.kafka import consume, produce
+from support.landscape import http
 from support.shop import place_order
 
 
@@ -160,6 +161,7 @@ def test_kill_minus_9_while_consuming_loses_nothing_and_doubles_nothing(landscap
     assert made_before_kill < len(orders), "the batch finished before the kill: nothing was proven"
     after = wait_for("MES API restarted", lambda: int(landscape.supervisorctl("pid", "mes-api").strip() or 0))
     assert after != before
+    wait_for("MES API ready again", lambda: http("GET", landscape.url("MES_API", "/readyz"))[0] == 200)
     assert_one_job_each(operator, manager, orders)
 
 

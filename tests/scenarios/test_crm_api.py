@@ -142,9 +142,11 @@ def test_mq_hang(landscape, jaeger, toxiproxy, manager, placed):
     order_id = placed.order_id
     with faults.hang(toxiproxy, "kafka"):
         outcome = manager.approve(order_id)
+        # Not approved: no acknowledgement came. (The broker may have taken the message all
+        # the same; once production reports the job, CRM API records the late approval.)
+        assert manager.order(order_id)["status"] == "NEW"
     assert outcome.status == 504, outcome
     assert outcome.body["error"]["code"] == "queue_timeout"
-    assert manager.order(order_id)["status"] == "NEW"  # nothing approved without its message
     evidence = Evidence(jaeger, outcome, SERVICE).findable()
     culprit = kafka_culprit(evidence, {"timeout"})
     evidence.bounded(culprit, KAFKA_TIMEOUT_S, BUDGET_S)

@@ -62,7 +62,8 @@ def test_nothing_listens_beyond_loopback(landscape):
     expected = {landscape.port(name) for name in (
         "POSTGRES", "POSTGRES_PROXY", "MINIO", "MINIO_PROXY", "KAFKA_CLIENT", "KAFKA_PROXY",
         "COLLECTOR_OTLP_GRPC", "COLLECTOR_OTLP_HTTP", "JAEGER_QUERY_HTTP", "TOXIPROXY_API", "KEYCLOAK",
-        "KEYCLOAK_MANAGEMENT", "JAEGER_GATE", "SHOP_API", "INTERNET_SHOP_WEB")}
+        "KEYCLOAK_MANAGEMENT", "JAEGER_GATE", "SHOP_API", "INTERNET_SHOP_WEB", "MESDB_PROXY", "CRM_API",
+        "CRM_API_ADMIN", "CRM_WEB", "MES_API", "MES_API_ADMIN", "MES_WEB")}
     assert expected <= seen_ports, f"missing listeners: {expected - seen_ports}"
 
 

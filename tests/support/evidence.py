@@ -56,6 +56,10 @@ class Evidence:
                 "GET", f"{self.jaeger.base}/api/traces?service={self.service}"
                        f"&tags=%7B%22error%22%3A%22true%22%7D&lookback=1h&limit=200")
             if status == 200 and any(t["traceID"] == code for t in body.get("data") or []):
+                # Read it again: the spans that made it an error trace may have come in a
+                # later export than the first ones read above.
+                self.spans = self.jaeger.trace(code, timeout=30, min_spans=min_spans)
+                self.by_id = {span.span_id: span for span in self.spans}
                 return self
             assert time.monotonic() < deadline, f"trace {code} not found by service={self.service} error=true"
             time.sleep(1)

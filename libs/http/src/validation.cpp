@@ -1,5 +1,6 @@
 #include "fabtrace/http/validation.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace fabtrace::http {
@@ -106,6 +107,31 @@ std::int64_t QueryInt(const Request& request, const std::string& name, std::int6
                         std::to_string(range.min) + " to " + std::to_string(range.max));
   }
   return *value;
+}
+
+std::optional<std::string> QueryOneOf(const Request& request, const std::string& name,
+                                      const std::vector<std::string>& allowed) {
+  auto value = request.query_param(name);
+  if (value && std::find(allowed.begin(), allowed.end(), *value) == allowed.end()) {
+    std::string list;
+    for (const auto& item : allowed) list += (list.empty() ? "" : ", ") + item;
+    throw HttpError(400, "invalid_parameter",
+                    "query parameter '" + name + "' must be one of " + list);
+  }
+  return value;
+}
+
+std::optional<std::string> QueryMatching(const Request& request, const std::string& name,
+                                         const std::regex& pattern, const std::string& what) {
+  auto value = request.query_param(name);
+  if (value && (value->size() > 200 || !std::regex_match(*value, pattern)))
+    throw HttpError(400, "invalid_parameter", "query parameter '" + name + "' must be " + what);
+  return value;
+}
+
+Page QueryPage(const Request& request, std::int64_t default_limit, std::int64_t max_limit) {
+  return {QueryInt(request, "limit", default_limit, {1, max_limit}),
+          QueryInt(request, "offset", 0, {0, 1'000'000})};
 }
 
 }  // namespace fabtrace::http

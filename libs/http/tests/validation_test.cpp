@@ -68,5 +68,22 @@ TEST(Validation, QueryIntegersAreBounded) {
   EXPECT_EQ(QueryInt(request, "limit", 20, {1, 100}), 30);
 }
 
+TEST(Validation, QueryEnumerationsPatternsAndPages) {
+  Request request;
+  EXPECT_EQ(QueryOneOf(request, "status", {"NEW", "DONE"}), std::nullopt);
+  const auto page = QueryPage(request, 50, 200);
+  EXPECT_EQ(page.limit, 50);
+  EXPECT_EQ(page.offset, 0);
+  request.query.emplace("status", "DONE");
+  request.query.emplace("day", "2026-11-25");
+  request.query.emplace("offset", "-1");
+  EXPECT_EQ(QueryOneOf(request, "status", {"NEW", "DONE"}), "DONE");
+  EXPECT_EQ(StatusOf([&] { QueryOneOf(request, "status", {"NEW"}); }), 400);
+  const std::regex date(R"(\d{4}-\d{2}-\d{2})");
+  EXPECT_EQ(QueryMatching(request, "day", date, "a date"), "2026-11-25");
+  EXPECT_EQ(StatusOf([&] { QueryMatching(request, "status", date, "a date"); }), 400);
+  EXPECT_EQ(StatusOf([&] { QueryPage(request, 50, 200); }), 400);
+}
+
 }  // namespace
 }  // namespace fabtrace::http

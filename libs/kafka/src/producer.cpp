@@ -1,5 +1,6 @@
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <set>
@@ -38,8 +39,8 @@ struct Producer::Impl final : RdKafka::DeliveryReportCb, RdKafka::EventCb {
   std::thread poller;
   std::atomic<bool> stop{false};
   std::mutex broker_mutex;
-  std::string broker_error;  // last "cannot reach the broker" report
-  Clock::time_point broker_error_at;
+  std::string refusal;  // the last "connection refused" report of a broker, and when
+  Clock::time_point refused_at;
   telemetry::RateLimiter error_log{std::chrono::seconds(10)};
   std::mutex topics_mutex;
   std::set<std::string> known_topics;
@@ -85,12 +86,13 @@ struct Producer::Impl final : RdKafka::DeliveryReportCb, RdKafka::EventCb {
   void event_cb(RdKafka::Event& event) override {
     if (event.type() != RdKafka::Event::EVENT_ERROR) return;
     const auto code = event.err();
-    if (code == RdKafka::ERR__TRANSPORT || code == RdKafka::ERR__ALL_BROKERS_DOWN ||
-        code == RdKafka::ERR__RESOLVE) {
+    // Only a report that itself says "refused" dates a refusal: "all brokers down" and
+    // "disconnected" also come while a broker hangs.
+    if ((code == RdKafka::ERR__TRANSPORT || code == RdKafka::ERR__RESOLVE) &&
+        event.str().find("refused") != std::string::npos) {
       std::lock_guard lock(broker_mutex);
-      if (code != RdKafka::ERR__ALL_BROKERS_DOWN || broker_error.empty())
-        broker_error = event.str();
-      broker_error_at = Clock::now();
+      refusal = event.str();
+      refused_at = Clock::now();
     }
     if (auto suppressed = error_log.Allow()) {
       spdlog::warn("kafka: {}: {} ({} similar suppressed)", detail::ErrorName(code), event.str(),
@@ -101,9 +103,8 @@ struct Producer::Impl final : RdKafka::DeliveryReportCb, RdKafka::EventCb {
   // A timed-out delivery while the broker was unreachable is an outage, not a hang.
   std::string ClassifyTimeout(Clock::time_point sent_at, std::string& message) {
     std::lock_guard lock(broker_mutex);
-    if (!broker_error.empty() && broker_error_at >= sent_at - options.delivery_timeout &&
-        broker_error.find("refused") != std::string::npos) {
-      message = broker_error;
+    if (!refusal.empty() && refused_at >= sent_at - options.delivery_timeout) {
+      message = refusal;
       return "connection_refused";
     }
     return "timeout";
@@ -156,7 +157,11 @@ Delivery Producer::Send(const std::string& topic, const std::string& key, const 
     return KafkaError(type, message);
   };
 
-  const auto topic_error = impl_->CheckTopic(topic, Deadline::Cap(impl_->options.delivery_timeout));
+  // One budget for the whole send (asking about the topic, then the delivery), so a
+  // hanging broker makes a span that ends at the delivery timeout, not at twice it.
+  const auto started = Clock::now();
+  const auto budget = Deadline::Cap(impl_->options.delivery_timeout);
+  const auto topic_error = impl_->CheckTopic(topic, budget);
   if (topic_error != RdKafka::ERR_NO_ERROR) {
     throw fail(detail::ErrorName(topic_error),
                "kafka send to " + topic + ": " + RdKafka::err2str(topic_error));
@@ -181,7 +186,11 @@ Delivery Producer::Send(const std::string& topic, const std::string& key, const 
   message_headers.release();  // librdkafka owns them now
   opaque.release();           // freed by the delivery report
 
-  const auto wait = Deadline::Cap(impl_->options.delivery_timeout + std::chrono::milliseconds(500));
+  // librdkafka gives up after message.timeout.ms; the grace lets its own report come first.
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(budget - (Clock::now() - started));
+  const auto wait = Deadline::Cap(std::max(left, std::chrono::milliseconds(100)) +
+                                  std::chrono::milliseconds(500));
   std::unique_lock lock(state->mutex);
   if (!state->done_signal.wait_for(lock, wait, [&state] { return state->done; })) {
     std::string message = "no delivery report within " + std::to_string(wait.count()) + " ms";

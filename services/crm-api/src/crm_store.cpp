@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "fabtrace/db/conditions.h"
 #include "fabtrace/http/message.h"
 
 namespace crm {
@@ -46,25 +47,17 @@ void ChangeStatus(PgConnection& db, std::int64_t id, const std::string& status,
 }  // namespace
 
 json CrmStore::Orders(const OrderFilter& filter) const {
-  std::string where = "TRUE";
-  std::vector<fabtrace::db::Param> params;
-  const auto add = [&](const std::string& condition, std::string value) {
-    params.emplace_back(std::move(value));
-    where += " AND " + condition + " $" + std::to_string(params.size());
-  };
-  if (filter.status) add("o.status =", *filter.status);
-  if (filter.customer_id) add("o.customer_id =", std::to_string(*filter.customer_id));
-  if (filter.from) add("o.created_at >=", *filter.from);
-  if (filter.to) {
-    params.emplace_back(*filter.to);
-    where += " AND o.created_at < $" + std::to_string(params.size()) + "::date + 1";
-  }
-  const auto rows =
-      db_.Execute(std::string("SELECT ") + kOrderColumns +
-                      " FROM orders o JOIN customers c ON c.id = o.customer_id WHERE " + where +
-                      " ORDER BY o.id DESC LIMIT " + std::to_string(filter.limit) + " OFFSET " +
-                      std::to_string(filter.offset),
-                  params);
+  fabtrace::db::Conditions where;
+  if (filter.status) where.Add("o.status = {}", *filter.status);
+  if (filter.customer_id) where.Add("o.customer_id = {}", std::to_string(*filter.customer_id));
+  if (filter.from) where.Add("o.created_at >= {}", *filter.from);
+  if (filter.to) where.Add("o.created_at < {}::date + 1", *filter.to);
+  const auto rows = db_.Execute(
+      std::string("SELECT ") + kOrderColumns +
+          " FROM orders o JOIN customers c ON c.id = o.customer_id WHERE " + where.Sql() +
+          " ORDER BY o.id DESC LIMIT " + std::to_string(filter.page.limit) + " OFFSET " +
+          std::to_string(filter.page.offset),
+      where.params());
   json orders = json::array();
   for (std::size_t i = 0; i < rows.size(); ++i) orders.push_back(OrderRow(rows, i));
   return orders;
@@ -173,13 +166,29 @@ bool CrmStore::ApplyJobEvent(const JobEvent& event) const {
     if (fresh.empty()) return;  // applied before: nothing changes twice
     const auto rows = db.Execute("SELECT status FROM orders WHERE id = $1 FOR UPDATE", {key});
     if (rows.empty()) throw std::invalid_argument("jobs.status for unknown order " + key);
+    const auto current = rows.text(0, "status");
     const auto target = OrderStatusFor(event.status);
     const auto note = "job " + std::to_string(event.job_id) + " " + event.status +
                       (event.reason.empty() ? "" : ": " + event.reason);
-    if (rows.text(0, "status") == target) {
+    if (current == "REJECTED" || current == "CANCELLED") {
+      // Production works on an order the company gave up: keep the decision, record the news.
+      db.Execute("INSERT INTO order_status_history (order_id, status, note) VALUES ($1, $2, $3)",
+                 {key, current, note + " (the order stays " + current + ")"});
+    } else if (current == target) {
       db.Execute("INSERT INTO order_status_history (order_id, status, note) VALUES ($1, $2, $3)",
                  {key, target, note});
     } else {
+      if (current == "NEW") {
+        // The approval's message reached Kafka although its request failed (the broker took
+        // it, its acknowledgement never came back): production has the order, so it is
+        // approved. Its outbox row makes a later approval click answer "already approved".
+        ChangeStatus(db, event.order_id, "APPROVED",
+                     "approval delivered to production after its request had failed");
+        db.Execute(
+            "INSERT INTO approval_outbox (order_id, payload, approved_by, sent_at) "
+            "VALUES ($1, '{}', '(confirmed by production)', now()) ON CONFLICT DO NOTHING",
+            {key});
+      }
       ChangeStatus(db, event.order_id, target, note);
     }
     applied = true;

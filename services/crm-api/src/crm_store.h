@@ -9,6 +9,7 @@
 #include <string>
 
 #include "fabtrace/db/postgres.h"
+#include "fabtrace/http/validation.h"
 #include "job_event.h"
 
 namespace crm {
@@ -17,7 +18,7 @@ struct OrderFilter {
   std::optional<std::string> status;
   std::optional<std::int64_t> customer_id;
   std::optional<std::string> from, to;  // YYYY-MM-DD, inclusive
-  std::int64_t limit = 50, offset = 0;
+  fabtrace::http::Page page{50, 0};
 };
 
 enum class Approval { kApproved, kAlreadyApproved };

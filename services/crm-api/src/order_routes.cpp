@@ -14,30 +14,18 @@ using fabtrace::http::HttpError;
 using fabtrace::http::Request;
 using fabtrace::http::Response;
 
-const char* const kStatuses[] = {
+const std::vector<std::string> kStatuses = {
     "NEW", "APPROVED", "REJECTED", "IN_PRODUCTION", "PRODUCTION_FAILED", "DONE", "CANCELLED"};
 
-std::optional<std::string> DateParam(const Request& request, const std::string& name) {
-  auto value = request.query_param(name);
-  static const std::regex kDate(R"(\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))");
-  if (value && !std::regex_match(*value, kDate))
-    throw HttpError(400, "invalid_parameter", "'" + name + "' must be a date YYYY-MM-DD");
-  return value;
-}
-
 OrderFilter FilterOf(const Request& request) {
+  static const std::regex kDate(R"(\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))");
   OrderFilter filter;
-  filter.status = request.query_param("status");
-  if (filter.status && std::find(std::begin(kStatuses), std::end(kStatuses), *filter.status) ==
-                           std::end(kStatuses)) {
-    throw HttpError(400, "invalid_parameter", "'status' is not an order status");
-  }
+  filter.status = fabtrace::http::QueryOneOf(request, "status", kStatuses);
   if (request.query_param("customer_id"))
     filter.customer_id = fabtrace::http::QueryInt(request, "customer_id", 0, {1, INT64_MAX});
-  filter.from = DateParam(request, "from");
-  filter.to = DateParam(request, "to");
-  filter.limit = fabtrace::http::QueryInt(request, "limit", 50, {1, 200});
-  filter.offset = fabtrace::http::QueryInt(request, "offset", 0, {0, 1'000'000});
+  filter.from = fabtrace::http::QueryMatching(request, "from", kDate, "a date YYYY-MM-DD");
+  filter.to = fabtrace::http::QueryMatching(request, "to", kDate, "a date YYYY-MM-DD");
+  filter.page = fabtrace::http::QueryPage(request, 50, 200);
   return filter;
 }
 

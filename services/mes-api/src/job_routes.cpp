@@ -1,7 +1,5 @@
 // The production board's jobs: list and detail, the model (3D preview) and the job sheet
 // from the 3d files storage, scheduling onto a printer and the status changes.
-#include <regex>
-
 #include "fabtrace/http/validation.h"
 #include "fabtrace/telemetry/annotate.h"
 #include "job_lifecycle.h"
@@ -14,24 +12,15 @@ using fabtrace::http::HttpError;
 using fabtrace::http::Request;
 using fabtrace::http::Response;
 
-std::optional<std::string> PrinterParam(const std::optional<std::string>& value,
-                                        const std::string& name) {
-  static const std::regex kPrinterId("[a-z0-9-]{1,40}");
-  if (value && !std::regex_match(*value, kPrinterId))
-    throw HttpError(400, "invalid_parameter", "'" + name + "' is not a printer id");
-  return value;
-}
-
 JobFilter FilterOf(const Request& request) {
   JobFilter filter;
-  filter.status = request.query_param("status");
-  if (filter.status && !IsJobStatus(*filter.status))
-    throw HttpError(400, "invalid_parameter", "'status' is not a job status");
-  filter.printer_id = PrinterParam(request.query_param("printer_id"), "printer_id");
+  filter.status = fabtrace::http::QueryOneOf(request, "status",
+                                             {std::begin(kJobStatuses), std::end(kJobStatuses)});
+  filter.printer_id =
+      fabtrace::http::QueryMatching(request, "printer_id", PrinterIdPattern(), "a printer id");
   if (request.query_param("order_id"))
     filter.order_id = fabtrace::http::QueryInt(request, "order_id", 0, {1, INT64_MAX});
-  filter.limit = fabtrace::http::QueryInt(request, "limit", 100, {1, 200});
-  filter.offset = fabtrace::http::QueryInt(request, "offset", 0, {0, 1'000'000});
+  filter.page = fabtrace::http::QueryPage(request, 100, 200);
   return filter;
 }
 
@@ -73,10 +62,11 @@ void MesApi::AddJobRoutes(fabtrace::http::Router& router) {
   router.Post("/jobs/{id}/schedule", [this](Request& request) {
     deps_.operators.Require(request);
     const auto id = JobId(request);
-    const auto printer = PrinterParam(
-        fabtrace::http::RequiredString(request.json(), "printer_id", 40), "printer_id");
-    fabtrace::telemetry::Annotate("mes.printer.id", *printer);
-    store_.Schedule(id, *printer);
+    const auto printer = fabtrace::http::RequiredString(request.json(), "printer_id", 40);
+    if (!std::regex_match(printer, PrinterIdPattern()))
+      throw HttpError(400, "invalid_parameter", "'printer_id' is not a printer id");
+    fabtrace::telemetry::Annotate("mes.printer.id", printer);
+    store_.Schedule(id, printer);
     return Response::Json(200, JobOrNotFound(id));
   });
 

@@ -4,6 +4,7 @@
 // Tracing is done by the shared libraries; handlers add business ids only.
 #pragma once
 
+#include <regex>
 #include <string>
 
 #include "fabtrace/http/router.h"
@@ -21,6 +22,12 @@ inline constexpr const char* kApprovedTopic = "orders.approved";
 inline constexpr const char* kJobStatusTopic = "jobs.status";
 // Production artefacts in the 3d files storage: production/jobs/<job id>/job-sheet.json.
 inline constexpr const char* kSheetPrefix = "production/jobs/";
+
+// What a printer id looks like ("fdm-1"): anything else names no printer.
+inline const std::regex& PrinterIdPattern() {
+  static const std::regex pattern("[a-z0-9-]{1,40}");
+  return pattern;
+}
 
 struct MesApiDeps {
   fabtrace::db::PgPool& db;

@@ -1,5 +1,6 @@
 #include "mes_store.h"
 
+#include "fabtrace/db/conditions.h"
 #include "fabtrace/http/message.h"
 #include "job_lifecycle.h"
 
@@ -84,21 +85,16 @@ json JobChange::Message() const {
 }
 
 json MesStore::Jobs(const JobFilter& filter) const {
-  std::string where = "TRUE";
-  std::vector<fabtrace::db::Param> params;
-  const auto add = [&](const std::string& condition, std::string value) {
-    params.emplace_back(std::move(value));
-    where += " AND " + condition + " $" + std::to_string(params.size());
-  };
-  if (filter.status) add("j.status =", *filter.status);
-  if (filter.printer_id) add("j.printer_id =", *filter.printer_id);
-  if (filter.order_id) add("j.order_id =", std::to_string(*filter.order_id));
+  fabtrace::db::Conditions where;
+  if (filter.status) where.Add("j.status = {}", *filter.status);
+  if (filter.printer_id) where.Add("j.printer_id = {}", *filter.printer_id);
+  if (filter.order_id) where.Add("j.order_id = {}", std::to_string(*filter.order_id));
   const auto rows =
       db_.Execute(std::string("SELECT ") + kJobColumns +
-                      " FROM jobs j JOIN materials m ON m.id = j.material_id WHERE " + where +
-                      " ORDER BY j.id DESC LIMIT " + std::to_string(filter.limit) + " OFFSET " +
-                      std::to_string(filter.offset),
-                  params);
+                      " FROM jobs j JOIN materials m ON m.id = j.material_id WHERE " + where.Sql() +
+                      " ORDER BY j.id DESC LIMIT " + std::to_string(filter.page.limit) +
+                      " OFFSET " + std::to_string(filter.page.offset),
+                  where.params());
   json jobs = json::array();
   for (std::size_t i = 0; i < rows.size(); ++i) jobs.push_back(JobRow(rows, i));
   return jobs;

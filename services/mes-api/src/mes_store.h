@@ -11,13 +11,14 @@
 #include "approved_order.h"
 #include "estimate.h"
 #include "fabtrace/db/postgres.h"
+#include "fabtrace/http/validation.h"
 
 namespace mes {
 
 struct JobFilter {
   std::optional<std::string> status, printer_id;
   std::optional<std::int64_t> order_id;
-  std::int64_t limit = 100, offset = 0;
+  fabtrace::http::Page page{100, 0};
 };
 
 // A status change of a job, as published on jobs.status.

@@ -1,7 +1,5 @@
 // The printers: their state (idle, printing which job, in maintenance) and taking one
 // into maintenance or back.
-#include <regex>
-
 #include "fabtrace/http/validation.h"
 #include "mes_api.h"
 
@@ -20,8 +18,7 @@ void MesApi::AddPrinterRoutes(fabtrace::http::Router& router) {
   router.Put("/printers/{id}/state", [this](Request& request) {
     deps_.operators.Require(request);
     const auto id = request.path_params.at("id");
-    static const std::regex kPrinterId("[a-z0-9-]{1,40}");
-    if (!std::regex_match(id, kPrinterId))
+    if (!std::regex_match(id, PrinterIdPattern()))
       throw HttpError(404, "printer_not_found", "no such printer");
     const auto state = fabtrace::http::RequiredString(request.json(), "state", 20);
     if (state != "IDLE" && state != "MAINTENANCE")

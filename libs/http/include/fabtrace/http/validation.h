@@ -7,8 +7,10 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <regex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fabtrace/http/message.h"
 
@@ -35,5 +37,21 @@ std::int64_t PathId(const Request& request, const std::string& name);
 // An integer query parameter (?limit=20) within the range, or the fallback when absent.
 std::int64_t QueryInt(const Request& request, const std::string& name, std::int64_t fallback,
                       IntRange range);
+
+// A query parameter that must be one of `allowed` (a status, a kind); nullopt when absent.
+std::optional<std::string> QueryOneOf(const Request& request, const std::string& name,
+                                      const std::vector<std::string>& allowed);
+// A query parameter that must match `pattern` entirely, described to the client as
+// `what` ("a date YYYY-MM-DD"); nullopt when absent.
+std::optional<std::string> QueryMatching(const Request& request, const std::string& name,
+                                         const std::regex& pattern, const std::string& what);
+
+// ?limit=&offset= of a list: limit 1..max_limit (default_limit when absent), offset
+// 0..1,000,000.
+struct Page {
+  std::int64_t limit = 0;
+  std::int64_t offset = 0;
+};
+Page QueryPage(const Request& request, std::int64_t default_limit, std::int64_t max_limit);
 
 }  // namespace fabtrace::http
