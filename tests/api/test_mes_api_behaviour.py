@@ -34,6 +34,13 @@ def wait_for(what: str, probe, timeout: float = 60, interval: float = 0.3):
         time.sleep(interval)
 
 
+def ready(url: str) -> bool:
+    try:
+        return http("GET", url)[0] == 200
+    except OSError:  # not listening yet
+        return False
+
+
 def jobs_of(operator, order_id: int) -> list[dict]:
     return operator.get(f"/jobs?order_id={order_id}")["jobs"]
 
@@ -161,7 +168,7 @@ def test_kill_minus_9_while_consuming_loses_nothing_and_doubles_nothing(landscap
     assert made_before_kill < len(orders), "the batch finished before the kill: nothing was proven"
     after = wait_for("MES API restarted", lambda: int(landscape.supervisorctl("pid", "mes-api").strip() or 0))
     assert after != before
-    wait_for("MES API ready again", lambda: http("GET", landscape.url("MES_API", "/readyz"))[0] == 200)
+    wait_for("MES API ready again", lambda: ready(landscape.url("MES_API", "/readyz")))
     assert_one_job_each(operator, manager, orders)
 
 

@@ -209,6 +209,7 @@ def dead_letter(landscape, key: str, timeout: float = 30):
         if dead:
             return dead[0]
         assert time.monotonic() < deadline, f"message {key} was not dead-lettered"
+        time.sleep(0.5)
 
 
 @pytest.mark.scenario("MESAPI-MQ-ERROR")

@@ -7,6 +7,7 @@ import contextlib
 import os
 import subprocess
 
+from .kafka import alter_topic
 from .landscape import Landscape, http_json
 from .toxiproxy import Toxiproxy
 
@@ -95,18 +96,14 @@ def fault_flag(admin_base: str, name: str):
 @contextlib.contextmanager
 def kafka_topic_config(landscape: Landscape, topic: str, setting: str):
     """Changes a topic's configuration on the broker for a while (e.g. max.message.bytes)."""
-    def alter(*args: str) -> None:
-        done = landscape.kafka_tool("org.apache.kafka.tools.ConfigCommand", "--bootstrap-server",
-                                    f"127.0.0.1:{landscape.port('KAFKA_PROXY')}", "--entity-type", "topics",
-                                    "--entity-name", topic, "--alter", *args)
-        assert done.returncode == 0, done.stderr[-2000:]
+    name, _, value = setting.partition("=")
     if not DRY_RUN:
-        alter("--add-config", setting)
+        alter_topic(landscape, topic, name, value)
     try:
         yield
     finally:
         if not DRY_RUN:
-            alter("--delete-config", setting.split("=")[0])
+            alter_topic(landscape, topic, name, None)
 
 
 def s3_delete_behind_the_api(landscape: Landscape, key: str) -> None:

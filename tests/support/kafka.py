@@ -1,9 +1,14 @@
-"""Reading and writing Kafka topics of the landscape with Kafka's own console tools."""
+"""Reading and writing Kafka topics of the landscape (confluent-kafka, i.e. librdkafka),
+through the Kafka proxy like the services. Reading needs no consumer group: it reads every
+partition from its beginning up to the end it had when asked."""
 
 from __future__ import annotations
 
-import uuid
+import time
 from dataclasses import dataclass
+
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource
 
 from .landscape import Landscape
 
@@ -15,26 +20,33 @@ class Record:
     value: str
 
 
+def bootstrap(landscape: Landscape) -> dict:
+    return {"bootstrap.servers": f"127.0.0.1:{landscape.port('KAFKA_PROXY')}"}
+
+
 def consume(landscape: Landscape, topic: str, timeout_ms: int = 6000) -> list[Record]:
-    """Every record of a topic from the beginning (a fresh consumer group each time)."""
-    done = landscape.kafka_tool(
-        "org.apache.kafka.tools.consumer.ConsoleConsumer",
-        "--bootstrap-server", f"127.0.0.1:{landscape.port('KAFKA_PROXY')}", "--topic", topic,
-        "--from-beginning", "--timeout-ms", str(timeout_ms), "--group", f"test-{uuid.uuid4().hex}",
-        "--formatter-property", "print.headers=true", "--formatter-property", "print.key=true",
-        "--formatter-property", "headers.separator=|")
-    records = []
-    for line in done.stdout.splitlines():
-        parts = line.split("\t")
-        if len(parts) != 3:
-            continue
-        headers = {}
-        if parts[0] != "NO_HEADERS":
-            for pair in parts[0].split("|"):
-                name, _, value = pair.partition(":")
-                headers[name] = value
-        records.append(Record(headers, parts[1], parts[2]))
-    return records
+    """Every record of a topic, from the beginning to its current end."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    consumer = Consumer({**bootstrap(landscape), "group.id": "fabtrace-tests", "enable.auto.commit": False})
+    try:
+        partitions = consumer.list_topics(topic, timeout=timeout_ms / 1000).topics[topic].partitions
+        ends = {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout_ms / 1000)
+                for p in partitions}
+        pending = {p for p, (low, high) in ends.items() if high > low}
+        consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in pending])
+        records = []
+        while pending and time.monotonic() < deadline:
+            message = consumer.poll(0.2)
+            if message is None or message.error():
+                continue
+            records.append(Record({name: (content or b"").decode() for name, content in message.headers() or []},
+                                  (message.key() or b"").decode(), (message.value() or b"").decode()))
+            if message.offset() >= ends[message.partition()][1] - 1:
+                pending.discard(message.partition())
+        assert not pending, f"{topic}: partitions {pending} not read to their end in {timeout_ms} ms"
+        return records
+    finally:
+        consumer.close()
 
 
 def consume_in_span(landscape: Landscape, record: Record, service: str) -> str:
@@ -61,12 +73,23 @@ def consume_in_span(landscape: Landscape, record: Record, service: str) -> str:
 
 
 def produce(landscape: Landscape, topic: str, key: str, value: str, headers: dict[str, str]) -> None:
-    """Sends one record with headers (no tab, comma or newline in any of them)."""
-    header_text = ",".join(f"{name}:{content}" for name, content in headers.items()) or ""
-    done = landscape.kafka_tool(
-        "org.apache.kafka.tools.ConsoleProducer",
-        "--bootstrap-server", f"127.0.0.1:{landscape.port('KAFKA_PROXY')}", "--topic", topic, "--sync",
-        "--reader-property", "parse.key=true", "--reader-property", "parse.headers=true",
-        "--command-property", "max.block.ms=5000",
-        stdin=f"{header_text}\t{key}\t{value}\n")
-    assert done.returncode == 0, done.stderr[-2000:]
+    """Sends one record with headers and waits for the broker's acknowledgement."""
+    producer = Producer({**bootstrap(landscape), "message.timeout.ms": 8000})
+    failures = []
+    producer.produce(topic, key=key.encode(), value=value.encode(), headers=list(headers.items()),
+                     on_delivery=lambda error, _: failures.append(error) if error else None)
+    assert producer.flush(10) == 0, f"{topic}: the record was not delivered within 10 s"
+    assert not failures, failures
+
+
+def alter_topic(landscape: Landscape, topic: str, name: str, value: str | None) -> None:
+    """Sets (or, with None, removes) one configuration of a topic on the broker."""
+    operation = AlterConfigOpType.SET if value is not None else AlterConfigOpType.DELETE
+    resource = ConfigResource("topic", topic, incremental_configs=[
+        ConfigEntry(name, value or "", incremental_operation=operation)])
+    admin = AdminClient(bootstrap(landscape))  # alive until the broker answered
+    for future in admin.incremental_alter_configs([resource]).values():
+        try:
+            future.result(timeout=15)
+        except KafkaException as error:
+            raise AssertionError(f"{topic}: {name}: {error}") from None

@@ -101,6 +101,14 @@ std::optional<json> CrmStore::Order(std::int64_t id) const {
   return order;
 }
 
+std::optional<CrmStore::ModelFile> CrmStore::OrderModel(std::int64_t order_id) const {
+  const auto rows = db_.Execute(
+      "SELECT m.id, m.s3_key FROM orders o JOIN models m ON m.id = o.model_id WHERE o.id = $1",
+      {std::to_string(order_id)});
+  if (rows.empty()) return std::nullopt;
+  return ModelFile{std::stoll(rows.text(0, "id")), rows.text(0, "s3_key")};
+}
+
 Approval CrmStore::Approve(std::int64_t id, const std::string& manager,
                            const std::function<void(const json&)>& publish) const {
   auto outcome = Approval::kApproved;

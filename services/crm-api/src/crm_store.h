@@ -31,6 +31,12 @@ class CrmStore {
   // The order with its customer (id and display name), model (with "s3_key"), status
   // history and notes.
   std::optional<nlohmann::json> Order(std::int64_t id) const;
+  // The order's model: its id and its object key in the 3d files storage.
+  struct ModelFile {
+    std::int64_t model_id = 0;
+    std::string key;
+  };
+  std::optional<ModelFile> OrderModel(std::int64_t order_id) const;
 
   // Approves a NEW order and hands its orders.approved message to `publish` inside the
   // same transaction: when publishing throws, nothing is approved. An order approved

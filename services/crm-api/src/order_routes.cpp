@@ -55,11 +55,10 @@ void CrmApi::AddOrderRoutes(fabtrace::http::Router& router) {
 
   router.Get("/orders/{id}/model", [this](Request& request) {
     Manager(request);
-    const auto order = store_.Order(OrderId(request));
-    if (!order) throw HttpError(404, "order_not_found", "no such order");
-    const auto& model = (*order)["model"];
-    fabtrace::telemetry::Annotate("shop.model.id", model["id"].get<std::int64_t>());
-    auto object = deps_.models.s3.Get(deps_.models.bucket, model["s3_key"].get<std::string>());
+    const auto model = store_.OrderModel(OrderId(request));
+    if (!model) throw HttpError(404, "order_not_found", "no such order");
+    fabtrace::telemetry::Annotate("shop.model.id", model->model_id);
+    auto object = deps_.models.s3.Get(deps_.models.bucket, model->key);
     return Response::Text(200, std::move(object.body), "model/stl");
   });
 }
