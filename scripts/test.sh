@@ -27,6 +27,10 @@ ft_test() {
     ft_down
   fi
   rm -rf "$FT_STATE"
+  # The Collector decides on a trace 1 s after its first span (up: 3 s): every check of
+  # Jaeger waits for that decision. Spans that come later are decided on their own and
+  # stored under the same trace id (sampling keeps 100 % here).
+  export FABTRACE_TAIL_DECISION_WAIT=${FABTRACE_TAIL_DECISION_WAIT:-1s}
   trap ft_test_cleanup EXIT
   trap 'exit 130' INT TERM
   ft_up
@@ -39,6 +43,6 @@ ft_test() {
   step "c++ unit and integration tests (ctest)"
   ctest --test-dir "$FT_BUILD_DIR" --output-on-failure --no-tests=error --timeout 120
   step "end-to-end tests (pytest)"
-  (cd "$FT_ROOT" && "$(ft_venv)/bin/pytest" -p no:cacheprovider -ra tests "$@")
+  (cd "$FT_ROOT" && "$(ft_venv)/bin/pytest" -p no:cacheprovider -ra --durations=15 tests "$@")
   step "all tests passed in $((SECONDS - started))s"
 }

@@ -62,7 +62,7 @@ class Evidence:
                 self.by_id = {span.span_id: span for span in self.spans}
                 return self
             assert time.monotonic() < deadline, f"trace {code} not found by service={self.service} error=true"
-            time.sleep(1)
+            time.sleep(0.5)
 
     # Rule 2: the failing component's span is ERROR with a specific error.type and the
     # attributes that name the dependency.
