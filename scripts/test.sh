@@ -27,10 +27,6 @@ ft_test() {
     ft_down
   fi
   rm -rf "$FT_STATE"
-  # The Collector decides on a trace 1 s after its first span (up: 3 s): every check of
-  # Jaeger waits for that decision. Spans that come later are decided on their own and
-  # stored under the same trace id (sampling keeps 100 % here).
-  export FABTRACE_TAIL_DECISION_WAIT=${FABTRACE_TAIL_DECISION_WAIT:-1s}
   trap ft_test_cleanup EXIT
   trap 'exit 130' INT TERM
   ft_up

@@ -116,7 +116,8 @@ def test_with_kafka_down_the_approval_fails_and_the_order_stays_new(landscape, j
     assert outcome.status in (502, 503, 504), outcome
     assert outcome.body["error"]["code"].startswith("queue_")
     assert manager.order(new_order)["status"] == "NEW"
-    spans = jaeger.trace(outcome.support_code, min_spans=2)
+    spans = jaeger.trace_until(outcome.support_code, lambda s: s.tags.get("messaging.system") == "kafka",
+                               "the Kafka span")
     culprit = [s for s in spans if s.tags.get("messaging.system") == "kafka" and s.tags.get("error") is True]
     assert culprit, [(s.name, s.tags) for s in spans]
     assert approved_messages(landscape, new_order) == []
