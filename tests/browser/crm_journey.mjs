@@ -8,10 +8,9 @@
 // fault meanwhile), performs the action, and prints one JSON line: what the manager saw
 // (error banner, support code), how long the action took, the support codes (X-Support-Code)
 // of CRM API's answers, and the order's status shown afterwards.
-import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 
-import { launch, settle } from "./journey.mjs";
+import { launch, readyAndWaitForGo, recordApiAnswers, settle, signInWithKeycloak } from "./journey.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -25,19 +24,8 @@ const result = { errorShown: false, supportCode: "", message: "", ms: 0, apiSupp
 try {
   const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
   page.on("pageerror", (error) => result.pageErrors.push(String(error)));
-  page.on("response", (response) => {
-    const url = new URL(response.url());
-    if (url.pathname.startsWith("/api/")) {
-      const code = response.headers()["x-support-code"];
-      result.apiSupportCodes.push({ path: url.pathname, status: response.status(), code: code ?? "" });
-    }
-  });
-  await page.goto(args.base, { waitUntil: "load" });
-  await page.waitForSelector("#username", { timeout: 30000 });  // Keycloak's login form
-  await page.fill("#username", args.user);
-  await page.fill("#password", args.password);
-  await page.click("#kc-login");
-  await page.waitForSelector("[data-testid=orders], #orders p:not(:empty)", { timeout: 30000 });
+  recordApiAnswers(page, result);
+  await signInWithKeycloak(page, args.base, args.user, args.password, "[data-testid=orders], #orders p:not(:empty)");
   const row = `[data-testid=order-${args.order}]`;
   if (args.action === "approve") {
     await page.waitForSelector(row, { timeout: 15000 });
@@ -45,9 +33,7 @@ try {
     await page.waitForSelector("#approve", { timeout: 15000 });
   }
 
-  console.log("READY");
-  const lines = createInterface({ input: process.stdin });
-  await new Promise((resolve) => lines.once("line", resolve));
+  await readyAndWaitForGo();
 
   result.apiSupportCodes = [];
   const started = Date.now();

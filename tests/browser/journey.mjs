@@ -1,5 +1,7 @@
 // What the scenario journeys share: the browser, and reading what the user saw once the
 // page settled after the action.
+import { createInterface } from "node:readline";
+
 import { chromium } from "playwright-core";
 
 export function launch() {
@@ -20,4 +22,34 @@ export async function settle(page, result, started) {
     result.message = (await page.textContent("#error")).trim();
     result.supportCode = (await page.textContent("[data-testid=support-code]")).trim();
   }
+}
+
+// Records every /api answer of the page (path, status, X-Support-Code) in result.apiSupportCodes.
+export function recordApiAnswers(page, result) {
+  page.on("response", (response) => {
+    const path = new URL(response.url()).pathname;
+    if (path.startsWith("/api/")) {
+      const code = response.headers()["x-support-code"];
+      result.apiSupportCodes.push({ path, status: response.status(), code: code ?? "" });
+    }
+  });
+}
+
+// An employee's application: opens it, signs in on Keycloak's real login form, and waits
+// for the application's first view (`ready`, a selector).
+export async function signInWithKeycloak(page, base, user, password, ready) {
+  await page.goto(base, { waitUntil: "load" });
+  await page.waitForSelector("#username", { timeout: 30000 });
+  await page.fill("#username", user);
+  await page.fill("#password", password);
+  await page.click("#kc-login");
+  await page.waitForSelector(ready, { timeout: 30000 });
+}
+
+// Prints READY and waits for the test's line on standard input (it injects its fault meanwhile).
+export async function readyAndWaitForGo() {
+  console.log("READY");
+  const lines = createInterface({ input: process.stdin });
+  await new Promise((resolve) => lines.once("line", resolve));
+  return lines;
 }

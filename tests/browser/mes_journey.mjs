@@ -15,10 +15,9 @@
 // and prints one JSON line: what the operator saw (error banner, support code), how long
 // the action took, the support codes (X-Support-Code) of MES API's answers, and the job's
 // status shown afterwards.
-import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 
-import { launch, settle } from "./journey.mjs";
+import { launch, readyAndWaitForGo, recordApiAnswers, settle, signInWithKeycloak } from "./journey.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -37,13 +36,7 @@ const result = { errorShown: false, supportCode: "", message: "", ms: 0, apiSupp
 try {
   const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
   page.on("pageerror", (error) => result.pageErrors.push(String(error)));
-  page.on("response", (response) => {
-    const path = pathOf(response);
-    if (path.startsWith("/api/")) {
-      const code = response.headers()["x-support-code"];
-      result.apiSupportCodes.push({ path, status: response.status(), code: code ?? "" });
-    }
-  });
+  recordApiAnswers(page, result);
   const detailStatus = async () =>
     (await page.isVisible("[data-testid=detail-status]")) ? (await page.textContent("[data-testid=detail-status]")).trim() : "";
 
@@ -67,12 +60,7 @@ try {
     return click("#schedule", `${jobPath}/schedule`);
   }
 
-  await page.goto(args.base, { waitUntil: "load" });
-  await page.waitForSelector("#username", { timeout: 30000 }); // Keycloak's login form
-  await page.fill("#username", args.user);
-  await page.fill("#password", args.password);
-  await page.click("#kc-login");
-  await page.waitForSelector("[data-testid=board]", { timeout: 30000 });
+  await signInWithKeycloak(page, args.base, args.user, args.password, "[data-testid=board]");
   if (args.action !== "refresh") {
     // MES API creates the job when it consumes the approved order from Kafka.
     const deadline = Date.now() + 30000;
@@ -88,9 +76,7 @@ try {
     await page.waitForSelector("#advance", { timeout: 15000 });
   }
 
-  console.log("READY");
-  const lines = createInterface({ input: process.stdin });
-  await new Promise((resolve) => lines.once("line", resolve));
+  await readyAndWaitForGo();
 
   result.apiSupportCodes = [];
   const started = Date.now();
