@@ -1,13 +1,22 @@
 # Helpers of the benchmark scripts: build, start the bench server, run wrk, read numbers.
 set -euo pipefail
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD=${FABTRACE_CACHE:-$HOME/.cache/fabtrace}/build/cmake
+# The checkout's build folder, as ./fabtrace names it (scripts/install.sh).
+BUILD=${FABTRACE_CACHE:-$HOME/.cache/fabtrace}/build/cmake-$(echo "$BENCH_ROOT" | sha256sum | cut -c1-8)
 SERVER=$BUILD/bench/trace_bench_server
 PORT=${BENCH_PORT:-18990}
 DURATION=${BENCH_DURATION:-10s}
 CONNECTIONS=${BENCH_CONNECTIONS:-8}
 
 bench_build() { cmake --build "$BUILD" --target trace_bench_server >/dev/null; }
+
+# The Collector's internal door wants the install's token (scripts/secrets.sh): exported
+# here, so it never appears on a command line.
+BENCH_SECRETS=${FABTRACE_STATE:-$([[ $(id -u) == 0 ]] && echo /var/lib/fabtrace || echo "${XDG_STATE_HOME:-$HOME/.local/state}/fabtrace")}/secrets/landscape.env
+if [[ -r $BENCH_SECRETS ]]; then
+  OTEL_EXPORTER_OTLP_HEADERS="authorization=Bearer%20$(sed -n 's/^FT_OTLP_TOKEN=//p' "$BENCH_SECRETS")"
+  export OTEL_EXPORTER_OTLP_HEADERS
+fi
 
 # bench_start ENV...: starts the server with extra environment, waits for it.
 bench_start() {

@@ -10,7 +10,7 @@ FT_CACHE=${FABTRACE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fabtrace}
 . "$FT_ROOT/deploy/versions.env"
 
 log() { printf '%s\n' "$*" >&2; }
-step() { printf '[fabtrace] %s\n' "$*" >&2; }
+step() { printf '[fabtrace %dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*" >&2; }
 die() {
   printf '[fabtrace] error: %s\n' "$*" >&2
   exit 1
@@ -50,18 +50,14 @@ ft_use_profile() {
   export FT_RUN=$FT_STATE/run FT_LOGS=$FT_STATE/logs
 }
 
-# Credentials of the local landscape. They protect nothing but loopback services of a
-# developer machine; real deployments take them from a secret store.
+# Names of the local landscape's accounts. Their passwords and secrets are generated per
+# state directory (scripts/secrets.sh); none is written here.
 export FT_MINIO_USER=fabtrace-admin
-export FT_MINIO_PASSWORD=fabtrace-minio-secret
 export FT_MODELS_BUCKET=models-3d
-export FT_SHOPDB_USER=shop FT_SHOPDB_PASSWORD=shop-secret
-export FT_CRMDB_USER=crm FT_CRMDB_PASSWORD=crm-secret
-export FT_MESDB_USER=mes FT_MESDB_PASSWORD=mes-secret
-export FT_KEYCLOAK_ADMIN=admin FT_KEYCLOAK_ADMIN_PASSWORD=fabtrace-keycloak-admin
-export FT_KEYCLOAK_DB_PASSWORD=keycloak-secret
-export FT_GATE_CLIENT_SECRET=fabtrace-gate-client-secret
-export FT_GATE_COOKIE_SECRET=fabtrace-gate-cookie-secret-0032  # 32 bytes: AES-256 for the session cookie
+export FT_SHOPDB_USER=shop FT_CRMDB_USER=crm FT_MESDB_USER=mes
+export FT_KEYCLOAK_ADMIN=admin
+# The example people of the realm (README): demonstration accounts of the local landscape
+# only, with documented passwords so a developer can sign in as each role.
 export FT_SUPPORT_PASSWORD=support-secret-1 FT_MANAGER_PASSWORD=manager-secret-1 FT_CUSTOMER_PASSWORD=customer-secret-1
 export FT_OPERATOR_PASSWORD=operator-secret-1
 # libtest.events: the Kafka library's own integration tests, apart from the services' topics.

@@ -20,7 +20,9 @@ ft_minio_bin() { echo "$FT_CACHE/bin/minio-$MINIO_VERSION/minio"; }
 ft_toxiproxy_dir() { echo "$FT_CACHE/bin/toxiproxy-$TOXIPROXY_VERSION"; }
 ft_kafka_libs() { echo "$FT_CACHE/kafka-$KAFKA_VERSION/libs"; }
 ft_venv() { echo "$FT_CACHE/venv-$(ft_hash_files "$FT_ROOT/tests/requirements.txt")"; }
-ft_cmake_build_dir() { echo "$FT_CACHE/build/cmake"; }
+# One build folder per checkout (a CMake build belongs to one source folder); ccache
+# shares the compiled objects between them, so a fresh clone builds in seconds.
+ft_cmake_build_dir() { echo "$FT_CACHE/build/cmake-$(echo "$FT_ROOT" | sha256sum | cut -c1-8)"; }
 ft_keycloak_home() { echo "$FT_CACHE/keycloak-$KEYCLOAK_VERSION"; }
 ft_oauth2_proxy_dir() { echo "$FT_CACHE/bin/oauth2-proxy-$OAUTH2_PROXY_VERSION"; }
 ft_jaeger_ui_dir() { echo "$FT_CACHE/jaeger-ui-$JAEGER_UI_VERSION-$(ft_hash_files "$FT_ROOT"/deploy/jaeger-ui/Cargo.{toml,lock})"; }
@@ -204,9 +206,16 @@ ft_build_cpp() {
   dir=$(ft_cmake_build_dir)
   step "c++: building with CMake and Ninja in $dir (incremental)"
   local log=$FT_CACHE/logs/cmake.log
+  # ccache finds objects compiled in another checkout: paths below the checkout are
+  # hashed relative to it, and the working directory is not hashed.
+  export CCACHE_DIR=$FT_CACHE/ccache CCACHE_BASEDIR=$FT_ROOT CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=2G \
+    CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+  # (A group on the left of || runs without errexit: every step is chained with &&.)
   {
-    [[ -f $dir/build.ninja ]] || cmake -S "$FT_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
-    cmake --build "$dir"
+    { [[ -f $dir/build.ninja ]] || cmake -S "$FT_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DCMAKE_CXX_COMPILER_LAUNCHER=ccache; } &&
+      cmake --build "$dir" &&
+      { ccache --show-stats --verbose | grep -E '^ +(Hits|Misses)' || true; }
   } >"$log" 2>&1 || {
     tail -n 40 "$log" >&2
     die "c++ build failed, see $log"
@@ -223,12 +232,11 @@ ft_npm_ci() {
   echo "$hash" >"$dir/node_modules/.fabtrace-lock"
 }
 
-# The browser applications (one npm workspace in web/: the apps and what they share):
-# npm ci when the lock file changed, then a type check and a Vite build of each app into
-# the cache (a few seconds).
+# The browser applications (one npm workspace in web/: the apps and what they share; its
+# npm ci runs in the fetch lane): a type check and a Vite build of each app into the
+# cache (a few seconds).
 ft_build_web() {
   local app dir
-  ft_npm_ci "$FT_ROOT/web" "web: npm packages of the browser applications" npm-web
   for app in internet-shop crm mes; do
     dir=$FT_ROOT/web/$app
     step "web: type-checking and building $app"
@@ -241,8 +249,8 @@ ft_build_web() {
 }
 
 # Keycloak from Maven Central: unpacked once, built once for PostgreSQL and a local
-# (not clustered) cache (`kc.sh build`; clustering would listen beyond loopback), with
-# the realm to import at first start rendered into it.
+# (not clustered) cache (`kc.sh build`; clustering would listen beyond loopback). The
+# realm is created at the first start through the admin API (scripts/landscape.sh).
 ft_install_keycloak() {
   local home java_home
   home=$(ft_keycloak_home)
@@ -261,14 +269,24 @@ ft_install_keycloak() {
   else
     step "keycloak: cached ($KEYCLOAK_VERSION)"
   fi
-  # The realm names the gate's callback of both profiles.
-  mkdir -p "$home/data/import"
-  FT_GATE_PORT_UP=$(ft_port_of JAEGER_GATE up) FT_GATE_PORT_TEST=$(ft_port_of JAEGER_GATE test) \
-    envsubst '$FT_GATE_PORT_UP $FT_GATE_PORT_TEST $FT_GATE_CLIENT_SECRET $FT_SUPPORT_PASSWORD $FT_MANAGER_PASSWORD $FT_CUSTOMER_PASSWORD $FT_OPERATOR_PASSWORD' \
-    <"$FT_ROOT/deploy/keycloak/fabtrace-realm.json.in" >"$home/data/import/fabtrace-realm.json"
+  # Earlier versions rendered the realm, with its secrets, into the cache.
+  rm -f "$home/data/import/fabtrace-realm.json"
 }
 
-# Everything `up` needs; `test` adds the test tools.
+# What comes over the network or starts a JVM, with little compiling: it runs beside the
+# compile lane, which keeps both cores busy, so downloads no longer wait for compiles.
+ft_install_fetch_lane() {
+  ft_install_kafka
+  ft_install_keycloak
+  ft_install_jaeger_ui
+  ft_npm_ci "$FT_ROOT/web" "web: npm packages of the browser applications" npm-web
+  [[ ${FT_WITH_TEST_TOOLS:-} == 1 ]] && ft_install_test_tools
+  return 0
+}
+
+# Everything `up` needs (`test` sets FT_WITH_TEST_TOOLS=1 for the test tools too): the
+# Debian packages first, then two lanes side by side, downloads and compiles; the
+# browser applications last, once their npm packages are in.
 ft_install_all() {
   mkdir -p "$FT_CACHE/logs" "$FT_CACHE/bin"
   command -v go >/dev/null || die "Go is required (https://go.dev/doc/install); it builds Jaeger, the Collector, MinIO and toxiproxy"
@@ -278,15 +296,15 @@ ft_install_all() {
   exec 9>"$FT_CACHE/install.lock"
   flock 9
   ft_install_debian
-  ft_install_kafka
+  ft_install_fetch_lane 9>&- &
+  local fetch_lane=$!
   ft_go_install toxiproxy "$(ft_toxiproxy_dir)" github.com/Shopify/toxiproxy/v2/cmd/server "$TOXIPROXY_VERSION"
   ft_go_install minio "$(dirname "$(ft_minio_bin)")" github.com/minio/minio "$MINIO_VERSION"
   ft_go_install oauth2-proxy "$(ft_oauth2_proxy_dir)" github.com/oauth2-proxy/oauth2-proxy/v7 "$OAUTH2_PROXY_VERSION" oauth2-proxy
-  ft_install_keycloak
   ft_install_jaeger
-  ft_install_jaeger_ui
   ft_install_collector
   ft_build_cpp
+  wait "$fetch_lane" || die "a download step failed (its message is above)"
   ft_build_web
   flock -u 9
 }

@@ -7,15 +7,17 @@ FT_GROUPS=("postgres minio kafka prometheus jaeger" "toxiproxy" "collector keycl
 ft_supervisorctl() { supervisorctl -c "$FT_STATE/supervisord.conf" "$@"; }
 ft_supervisor_running() { [[ -S $FT_RUN/supervisor.sock ]] && ft_supervisorctl pid >/dev/null 2>&1; }
 
-# Renders a template from deploy/ into the state directory, substituting only FT_* variables.
+# Renders a template from deploy/ into the state directory, substituting only FT_*
+# variables (the secrets among them); the result is readable by its owner only.
 ft_render() {
   local template=$1 target=$2 vars
   vars=$(compgen -v FT_ | sed 's/^/$/' | tr '\n' ' ')
   mkdir -p "$(dirname "$target")"
-  envsubst "$vars" <"$template" >"$target.tmp" && mv "$target.tmp" "$target"
+  (umask 077 && ft_with_secrets envsubst "$vars" <"$template" >"$target.tmp") && mv "$target.tmp" "$target"
 }
 
 ft_prepare_state() {
+  ft_load_secrets
   mkdir -p "$FT_STATE" "$FT_RUN" "$FT_LOGS" "$FT_STATE"/{minio/data,kafka/data,jaeger/keys,jaeger/values,collector/queue,toxiproxy,prometheus/data}
   export FT_PG_USER FT_BIN_MINIO FT_BIN_JAEGER FT_BIN_COLLECTOR FT_BIN_TOXIPROXY FT_KAFKA_LIBS FT_BIN_SHOP_API \
     FT_KEYCLOAK_HOME FT_KEYCLOAK_JAVA_HOME FT_BIN_OAUTH2_PROXY FT_JAEGER_UI FT_BIN_CRM_API FT_BIN_MES_API
@@ -67,8 +69,8 @@ ft_render_web_app() {
 ft_publish_web() {
   local app=$1 root=$FT_STATE/web/$1
   rm -rf "$root.new" && mkdir -p "$FT_STATE/web" && cp -r "$FT_CACHE/web/$app" "$root.new"
-  printf 'window.FABTRACE_CONFIG = {\n  otlpTracesUrl: "http://127.0.0.1:%s/v1/traces",\n  environment: "%s",\n  keycloakUrl: "http://127.0.0.1:%s",\n  faults: {}\n};\n' \
-    "$FT_PORT_COLLECTOR_OTLP_HTTP" "$FT_PROFILE" "$FT_PORT_KEYCLOAK" >"$root.new/config.js"
+  printf 'window.FABTRACE_CONFIG = {\n  otlpTracesUrl: window.location.origin + "/otlp/v1/traces",\n  environment: "%s",\n  keycloakUrl: "http://127.0.0.1:%s",\n  faults: {}\n};\n' \
+    "$FT_PROFILE" "$FT_PORT_KEYCLOAK" >"$root.new/config.js"
   rm -rf "$root" && mv "$root.new" "$root"
 }
 
@@ -167,17 +169,20 @@ ft_wait_component() {
 
 ft_provision() {
   step "provisioning: databases, bucket, topics"
-  ft_as_pg psql -q -X -v ON_ERROR_STOP=1 -h "$FT_STATE/postgres/socket" -p "$FT_PORT_POSTGRES" -U postgres -d postgres \
-    -v shop_user="$FT_SHOPDB_USER" -v shop_password="$FT_SHOPDB_PASSWORD" \
-    -v mes_user="$FT_MESDB_USER" -v mes_password="$FT_MESDB_PASSWORD" -v keycloak_password="$FT_KEYCLOAK_DB_PASSWORD" \
-    -v crm_password="$FT_CRMDB_PASSWORD" \
-    -f "$FT_ROOT/deploy/postgres/provision.sql" >"$FT_LOGS/provision-postgres.log" 2>&1 ||
+  # The passwords travel on standard input (psql variables, curl's config), not as arguments.
+  {
+    printf '\\set %s %s\n' shop_user "$FT_SHOPDB_USER" shop_password "$FT_SHOPDB_PASSWORD" \
+      mes_user "$FT_MESDB_USER" mes_password "$FT_MESDB_PASSWORD" keycloak_password "$FT_KEYCLOAK_DB_PASSWORD" \
+      crm_password "$FT_CRMDB_PASSWORD"
+    cat "$FT_ROOT/deploy/postgres/provision.sql"
+  } | ft_as_pg psql -q -X -v ON_ERROR_STOP=1 -h "$FT_STATE/postgres/socket" -p "$FT_PORT_POSTGRES" -U postgres -d postgres \
+    -f - >"$FT_LOGS/provision-postgres.log" 2>&1 ||
     die "database provisioning failed, see $FT_LOGS/provision-postgres.log"
 
   local code
-  code=$(curl -s -o "$FT_LOGS/provision-minio.log" -w '%{http_code}' -X PUT \
-    --aws-sigv4 "aws:amz:us-east-1:s3" --user "$FT_MINIO_USER:$FT_MINIO_PASSWORD" \
-    "http://127.0.0.1:$FT_PORT_MINIO/$FT_MODELS_BUCKET")
+  code=$(printf 'user = "%s:%s"\n' "$FT_MINIO_USER" "$FT_MINIO_PASSWORD" |
+    curl -s -K - -o "$FT_LOGS/provision-minio.log" -w '%{http_code}' -X PUT \
+      --aws-sigv4 "aws:amz:us-east-1:s3" "http://127.0.0.1:$FT_PORT_MINIO/$FT_MODELS_BUCKET")
   [[ $code == 200 || $code == 409 ]] || die "creating bucket $FT_MODELS_BUCKET failed ($code), see $FT_LOGS/provision-minio.log"
 
   local existing topic
@@ -191,19 +196,33 @@ ft_provision() {
   done
 }
 
-# Keycloak imports the realm only when it creates it; a landscape started before a new
-# client, role or user was added to the realm file gets them here (existing ones are kept).
+# The realm of the landscape, rendered from deploy/keycloak/fabtrace-realm.json.in with
+# this state directory's secrets, straight into a pipe (it is never written to disk).
+ft_realm_json() {
+  FT_GATE_PORT_UP=$(ft_port_of JAEGER_GATE up) FT_GATE_PORT_TEST=$(ft_port_of JAEGER_GATE test) \
+    ft_with_secrets envsubst '$FT_GATE_PORT_UP $FT_GATE_PORT_TEST $FT_GATE_CLIENT_SECRET $FT_SUPPORT_PASSWORD $FT_MANAGER_PASSWORD $FT_CUSTOMER_PASSWORD $FT_OPERATOR_PASSWORD' \
+    <"$FT_ROOT/deploy/keycloak/fabtrace-realm.json.in"
+}
+
+# Creates the realm through Keycloak's admin API on the first start; later, a realm
+# file that gained a client, role or user since is applied (existing ones are kept).
 ft_keycloak_sync() {
-  local token answer
+  local token answer admin=http://127.0.0.1:$FT_PORT_KEYCLOAK/admin/realms
   token=$(curl -sf -X POST "http://127.0.0.1:$FT_PORT_KEYCLOAK/realms/master/protocol/openid-connect/token" \
     --data-urlencode grant_type=password --data-urlencode client_id=admin-cli \
     --data-urlencode "username=$FT_KEYCLOAK_ADMIN"  --data-urlencode "password@-" < <(printf %s "$FT_KEYCLOAK_ADMIN_PASSWORD") |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])') ||
     die "keycloak: no admin token (is $FT_KEYCLOAK_ADMIN the bootstrap admin?)"
-  answer=$(python3 -c 'import json,sys; realm = json.load(open(sys.argv[1])); realm["ifResourceExists"] = "SKIP"; print(json.dumps(realm))' \
-    "$(ft_keycloak_home)/data/import/fabtrace-realm.json" |
-    curl -sf -X POST "http://127.0.0.1:$FT_PORT_KEYCLOAK/admin/realms/fabtrace/partialImport" \
-      -H "Authorization: Bearer $token" -H 'Content-Type: application/json' --data-binary @-) ||
+  # The admin token lives a minute; it is the only credential given as an argument.
+  local auth=(-H "Authorization: Bearer $token" -H 'Content-Type: application/json')
+  if [[ $(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" "$admin/fabtrace") == 404 ]]; then
+    ft_realm_json | curl -sf -o /dev/null -X POST "$admin" "${auth[@]}" --data-binary @- ||
+      die "keycloak: creating realm fabtrace failed"
+    step "keycloak: realm fabtrace created from deploy/keycloak/fabtrace-realm.json.in"
+    return
+  fi
+  answer=$(ft_realm_json | python3 -c 'import json,sys; realm = json.load(sys.stdin); realm["ifResourceExists"] = "SKIP"; print(json.dumps(realm))' |
+    curl -sf -X POST "$admin/fabtrace/partialImport" "${auth[@]}" --data-binary @-) ||
     die "keycloak: updating realm fabtrace from the realm file failed"
   step "keycloak: realm fabtrace in step with its file ($(python3 -c 'import json,sys; print(json.load(sys.stdin).get("added", 0))' <<<"$answer") added)"
 }
@@ -287,14 +306,15 @@ fabtrace landscape is up (profile $FT_PROFILE, data in $FT_STATE)
                             (without it: maria.manager / $FT_MANAGER_PASSWORD, carl.customer / $FT_CUSTOMER_PASSWORD)
   Jaeger query (loopback)   http://127.0.0.1:$FT_PORT_JAEGER_QUERY_HTTP   (for tools on this machine; people use the gate)
   Prometheus                http://127.0.0.1:$FT_PORT_PROMETHEUS   (technical metrics: ./fabtrace report; alerts: /alerts)
-  OTLP to the Collector     grpc 127.0.0.1:$FT_PORT_COLLECTOR_OTLP_GRPC, http http://127.0.0.1:$FT_PORT_COLLECTOR_OTLP_HTTP/v1/traces
+  OTLP, services (token)    grpc 127.0.0.1:$FT_PORT_COLLECTOR_OTLP_GRPC, http http://127.0.0.1:$FT_PORT_COLLECTOR_OTLP_HTTP/v1/traces
+  OTLP, browsers            each application's /otlp/v1/traces (nginx -> 127.0.0.1:$FT_PORT_COLLECTOR_OTLP_PUBLIC)
   Collector health          http://127.0.0.1:$FT_PORT_COLLECTOR_HEALTH/
   Span metrics (Prometheus) http://127.0.0.1:$FT_PORT_COLLECTOR_SPANMETRICS/metrics
-  PostgreSQL (via proxies)  127.0.0.1:$FT_PORT_POSTGRES_PROXY shopdb ($FT_SHOPDB_USER/$FT_SHOPDB_PASSWORD), 127.0.0.1:$FT_PORT_MESDB_PROXY mesdb ($FT_MESDB_USER/$FT_MESDB_PASSWORD)
-  S3, MinIO (via proxy)     http://127.0.0.1:$FT_PORT_MINIO_PROXY   bucket $FT_MODELS_BUCKET ($FT_MINIO_USER/$FT_MINIO_PASSWORD)
+  PostgreSQL (via proxies)  127.0.0.1:$FT_PORT_POSTGRES_PROXY shopdb (role $FT_SHOPDB_USER), 127.0.0.1:$FT_PORT_MESDB_PROXY mesdb (role $FT_MESDB_USER)
+  S3, MinIO (via proxy)     http://127.0.0.1:$FT_PORT_MINIO_PROXY   bucket $FT_MODELS_BUCKET (user $FT_MINIO_USER)
   MinIO console             http://127.0.0.1:$FT_PORT_MINIO_CONSOLE
   Kafka (via proxy)         127.0.0.1:$FT_PORT_KAFKA_PROXY   topics: $FT_KAFKA_TOPICS
-  Keycloak                  http://127.0.0.1:$FT_PORT_KEYCLOAK/admin   $FT_KEYCLOAK_ADMIN / $FT_KEYCLOAK_ADMIN_PASSWORD (realm fabtrace)
+  Keycloak                  http://127.0.0.1:$FT_PORT_KEYCLOAK/admin   user $FT_KEYCLOAK_ADMIN (realm fabtrace)
   toxiproxy API (faults)    http://127.0.0.1:$FT_PORT_TOXIPROXY_API/proxies
   Shop API                  http://127.0.0.1:$FT_PORT_SHOP_API   (OpenAPI: /openapi.yaml)
   CRM API                   http://127.0.0.1:$FT_PORT_CRM_API   (OpenAPI: /openapi.yaml; Keycloak token of a crm_manager, client crm-web)
@@ -302,6 +322,9 @@ fabtrace landscape is up (profile $FT_PROFILE, data in $FT_STATE)
   MES API                   http://127.0.0.1:$FT_PORT_MES_API   (OpenAPI: /openapi.yaml; Keycloak token of a mes_operator, client mes-web)
   CRM (managers)            http://127.0.0.1:$FT_PORT_CRM_WEB   maria.manager / $FT_MANAGER_PASSWORD
   MES (production)          http://127.0.0.1:$FT_PORT_MES_WEB   otto.operator / $FT_OPERATOR_PASSWORD
+
+  Passwords and secrets of this install (generated at its first start, owner only):
+                            $(ft_secrets_file)
 
   status: ./fabtrace status    report: ./fabtrace report    logs: ./fabtrace logs <component>    stop: ./fabtrace down
 EOF

@@ -19,8 +19,7 @@ ft_test_cleanup() {
 
 ft_test() {
   local started=$SECONDS
-  ft_install_all
-  ft_install_test_tools
+  FT_WITH_TEST_TOOLS=1 ft_install_all
   ft_use_profile test
   if ft_supervisor_running; then
     step "a previous test instance is still running: stopping it"

@@ -10,7 +10,7 @@
 // of CRM API's answers, and the order's status shown afterwards.
 import { parseArgs } from "node:util";
 
-import { launch, readyAndWaitForGo, recordApiAnswers, settle, signInWithKeycloak } from "./journey.mjs";
+import { launch, readyAndWaitForGo, recordApiAnswers, settle, shownText, signInWithKeycloak } from "./journey.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -46,10 +46,9 @@ try {
     await Promise.all([page.click("#approve"), page.waitForResponse((r) => r.url().includes("/approve")).catch(() => {})]);
   }
   await settle(page, result, started);
-  if (await page.isVisible("[data-testid=detail-status]")) {
-    result.detailStatus = (await page.textContent("[data-testid=detail-status]")).trim();
-  }
-  result.previewNote = (await page.textContent("#preview-note").catch(() => "")) ?? "";
+  // Without the detail on screen (an error, a refresh) these are "" at once.
+  result.detailStatus = await shownText(page, "[data-testid=detail-status]");
+  result.previewNote = await shownText(page, "#preview-note");
   if (args.screenshot) await page.screenshot({ path: args.screenshot, fullPage: false });
   await page.waitForTimeout(1000); // the span processor exports every 500 ms
 } finally {

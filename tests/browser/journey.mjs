@@ -24,6 +24,11 @@ export async function settle(page, result, started) {
   }
 }
 
+// The text of an element shown now, or "" (never waits for it to appear).
+export async function shownText(page, selector) {
+  return (await page.isVisible(selector)) ? ((await page.textContent(selector)) ?? "").trim() : "";
+}
+
 // Records every /api answer of the page (path, status, X-Support-Code) in result.apiSupportCodes.
 export function recordApiAnswers(page, result) {
   page.on("response", (response) => {

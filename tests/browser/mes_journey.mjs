@@ -17,7 +17,7 @@
 // status shown afterwards.
 import { parseArgs } from "node:util";
 
-import { launch, readyAndWaitForGo, recordApiAnswers, settle, signInWithKeycloak } from "./journey.mjs";
+import { launch, readyAndWaitForGo, recordApiAnswers, settle, shownText, signInWithKeycloak } from "./journey.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -37,8 +37,7 @@ try {
   const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
   page.on("pageerror", (error) => result.pageErrors.push(String(error)));
   recordApiAnswers(page, result);
-  const detailStatus = async () =>
-    (await page.isVisible("[data-testid=detail-status]")) ? (await page.textContent("[data-testid=detail-status]")).trim() : "";
+  const detailStatus = () => shownText(page, "[data-testid=detail-status]");
 
   // Clicks and waits for the answer to `path`; when the answer is a success, also for the
   // job's model (the app reloads the job and its preview last). False when it failed.
@@ -97,7 +96,7 @@ try {
   }
   await settle(page, result, started);
   result.detailStatus = await detailStatus();
-  result.previewNote = (await page.isVisible("#preview-note")) ? (await page.textContent("#preview-note")).trim() : "";
+  result.previewNote = await shownText(page, "#preview-note");
   if (args.screenshot) await page.screenshot({ path: args.screenshot, fullPage: false });
   await page.waitForTimeout(1000); // the span processor exports every 500 ms
 } finally {

@@ -47,14 +47,12 @@ def test_each_database_only_admits_its_own_role(landscape):
 
 def s3(landscape, method: str, key: str, data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     url = landscape.url("MINIO_PROXY", f"/{landscape.secret('MODELS_BUCKET')}/{key}")
-    command = ["curl", "-sS", "-m", "5", "--aws-sigv4", "aws:amz:us-east-1:s3",
-               "--user", f"{landscape.secret('MINIO_USER')}:{landscape.secret('MINIO_PASSWORD')}",
-               "-X", method, "-w", "\n%{http_code}", url]
+    args = ["-sS", "-m", "5", "-X", method, "-w", "\n%{http_code}", url]
     if data is not None:
         # curl 7.88 signs a body sent with --data-binary wrongly unless it is told the
         # payload's hash, which S3 then verifies.
-        command += ["-H", f"x-amz-content-sha256: {hashlib.sha256(data).hexdigest()}", "--data-binary", "@-"]
-    return subprocess.run(command, input=data, capture_output=True, timeout=30, check=False)
+        args += ["-H", f"x-amz-content-sha256: {hashlib.sha256(data).hexdigest()}", "--data-binary", "@-"]
+    return landscape.s3_curl(*args, data=data)
 
 
 def test_s3_round_trip_through_proxy(landscape, toxiproxy):

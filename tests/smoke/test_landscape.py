@@ -1,4 +1,4 @@
-"""The landscape itself: every component ready, loopback only, CORS for the browser apps."""
+"""The landscape itself: every component ready, loopback only, bounded telemetry requests."""
 
 import os
 import re
@@ -61,23 +61,14 @@ def test_nothing_listens_beyond_loopback(landscape):
         seen_ports.add(int(port))
     expected = {landscape.port(name) for name in (
         "POSTGRES", "POSTGRES_PROXY", "MINIO", "MINIO_PROXY", "KAFKA_CLIENT", "KAFKA_PROXY",
-        "COLLECTOR_OTLP_GRPC", "COLLECTOR_OTLP_HTTP", "JAEGER_QUERY_HTTP", "TOXIPROXY_API", "KEYCLOAK",
+        "COLLECTOR_OTLP_GRPC", "COLLECTOR_OTLP_HTTP", "COLLECTOR_OTLP_PUBLIC", "JAEGER_QUERY_HTTP", "TOXIPROXY_API", "KEYCLOAK",
         "KEYCLOAK_MANAGEMENT", "JAEGER_GATE", "SHOP_API", "INTERNET_SHOP_WEB", "MESDB_PROXY", "CRM_API",
         "CRM_API_ADMIN", "CRM_WEB", "MES_API", "MES_API_ADMIN", "MES_WEB")}
     assert expected <= seen_ports, f"missing listeners: {expected - seen_ports}"
 
 
-def test_collector_cors_admits_only_the_applications(landscape):
-    url = landscape.url("COLLECTOR_OTLP_HTTP", "/v1/traces")
-    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
-    shop_origin = f"http://127.0.0.1:{landscape.port('INTERNET_SHOP_WEB')}"
-    _, headers, _ = http("OPTIONS", url, headers={"Origin": shop_origin, **preflight})
-    assert headers.get("Access-Control-Allow-Origin") == shop_origin
-    _, headers, _ = http("OPTIONS", url, headers={"Origin": "http://evil.example", **preflight})
-    assert "Access-Control-Allow-Origin" not in headers
-
-
 def test_collector_rejects_oversized_requests(landscape):
     status, _, _ = http("POST", landscape.url("COLLECTOR_OTLP_HTTP", "/v1/traces"),
-                        body=b"\0" * (5 * 1024 * 1024), headers={"Content-Type": "application/x-protobuf"})
+                        body=b"\0" * (5 * 1024 * 1024),
+                        headers={"Content-Type": "application/x-protobuf", **landscape.otlp_headers()})
     assert status in (400, 413)

@@ -17,7 +17,7 @@ def send_smoke_trace(landscape, protocol: str) -> dict:
     result = subprocess.run(
         [str(landscape.build_dir / "tests/smoke/otel_smoke"), "--protocol", protocol,
          "--endpoint", endpoint, "--run-id", run_id],
-        capture_output=True, text=True, timeout=60, check=False)
+        env=landscape.otlp_env(), capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     sent = json.loads(result.stdout.strip().splitlines()[-1])
     sent["run_id"] = run_id

@@ -111,10 +111,9 @@ def s3_delete_behind_the_api(landscape: Landscape, key: str) -> None:
     if DRY_RUN:
         return
     url = landscape.url("MINIO", f"/{landscape.secret('MODELS_BUCKET')}/{key}")
-    subprocess.run(["curl", "-fsS", "-X", "DELETE", "--aws-sigv4", "aws:amz:us-east-1:s3",
-                    "--user", f"{landscape.secret('MINIO_USER')}:{landscape.secret('MINIO_PASSWORD')}",
-                    "-H", "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-                    url], check=True, capture_output=True, timeout=30)
+    deleted = landscape.s3_curl("-fsS", "-X", "DELETE", url, "-H",
+                                "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    assert deleted.returncode == 0, deleted.stderr
 
 
 def poison(poisoned: str, healthy: str) -> str:

@@ -61,7 +61,8 @@ def consume_in_span(landscape: Landscape, record: Record, service: str) -> str:
 
     provider = TracerProvider(resource=Resource.create({"service.name": service}))
     provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(
-        endpoint=f"http://127.0.0.1:{landscape.port('COLLECTOR_OTLP_HTTP')}/v1/traces")))
+        endpoint=f"http://127.0.0.1:{landscape.port('COLLECTOR_OTLP_HTTP')}/v1/traces",
+        headers=landscape.otlp_headers())))
     parent = propagate.extract(record.headers)
     with provider.get_tracer("fabtrace-tests").start_as_current_span(
             "process orders.approved", context=parent, kind=trace.SpanKind.CONSUMER,

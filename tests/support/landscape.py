@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -31,8 +32,34 @@ class Landscape:
     def url(self, port_name: str, path: str = "") -> str:
         return f"http://127.0.0.1:{self.port(port_name)}{path}"
 
+    def generated_secrets(self) -> dict[str, str]:
+        """The secrets ./fabtrace generated for this state directory (secrets/landscape.env)."""
+        pairs = (line.split("=", 1) for line in (self.state / "secrets" / "landscape.env").read_text().splitlines()
+                 if "=" in line)
+        return {key.removeprefix("FT_"): value for key, value in pairs}
+
     def secret(self, name: str) -> str:
-        return _env(f"FT_{name}")
+        """A generated secret of this install, or a documented setting (account names, the
+        example people's passwords) from the environment of ./fabtrace test."""
+        return self.generated_secrets().get(name) or _env(f"FT_{name}")
+
+    def otlp_headers(self) -> dict[str, str]:
+        """What a service sends the Collector's internal door: this install's bearer token."""
+        return {"Authorization": f"Bearer {self.secret('OTLP_TOKEN')}"}
+
+    def otlp_env(self) -> dict[str, str]:
+        """The environment of a program exporting to the internal door (OTLP's standard form;
+        lower-case key, as gRPC metadata requires)."""
+        return {**os.environ, "OTEL_EXPORTER_OTLP_HEADERS": f"authorization=Bearer%20{self.secret('OTLP_TOKEN')}"}
+
+    def s3_curl(self, *args: str, data: bytes | None = None, timeout: float = 30) -> subprocess.CompletedProcess[bytes]:
+        """curl with MinIO's credentials signing the request (SigV4); the credentials go
+        in a config file of curl's (owner only), never on its command line."""
+        with tempfile.NamedTemporaryFile("w", suffix=".curlrc") as config:
+            config.write(f'user = "{self.secret("MINIO_USER")}:{self.secret("MINIO_PASSWORD")}"\n')
+            config.flush()
+            return subprocess.run(["curl", "-K", config.name, "--aws-sigv4", "aws:amz:us-east-1:s3", *args],
+                                  input=data, capture_output=True, timeout=timeout, check=False)
 
     def supervisorctl(self, *args: str) -> str:
         result = subprocess.run(

@@ -14,7 +14,7 @@ declare global {
 }
 
 export const config: AppConfig = {
-  otlpTracesUrl: "http://127.0.0.1:4318/v1/traces",
+  otlpTracesUrl: `${window.location.origin}/otlp/v1/traces`, // same origin: the app's nginx
   environment: "dev",
   keycloakUrl: "http://127.0.0.1:8090",
   faults: {},

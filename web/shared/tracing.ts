@@ -8,7 +8,7 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { registerInstrumentations } from "@opentelemetry/instrumentation";
 import { DocumentLoadInstrumentation } from "@opentelemetry/instrumentation-document-load";
 import { FetchInstrumentation } from "@opentelemetry/instrumentation-fetch";
-import { resourceFromAttributes } from "@opentelemetry/resources";
+import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { WebTracerProvider } from "@opentelemetry/sdk-trace-web";
 
@@ -22,11 +22,15 @@ let tracer: Tracer = trace.getTracer("unstarted");
 
 export function startTracing(serviceName: string, version: string): void {
   const created = new WebTracerProvider({
-    resource: resourceFromAttributes({
-      "service.name": serviceName,
-      "service.version": version,
-      "deployment.environment.name": config.environment,
-    }),
+    // The SDK's own attributes (telemetry.sdk.language "webjs", name, version) mark the
+    // browser's view: the Collector's public door admits only them, span metrics split by them.
+    resource: defaultResource().merge(
+      resourceFromAttributes({
+        "service.name": serviceName,
+        "service.version": version,
+        "deployment.environment.name": config.environment,
+      }),
+    ),
     spanProcessors: [
       new BatchSpanProcessor(new OTLPTraceExporter({ url: config.otlpTracesUrl }), {
         scheduledDelayMillis: 500,

@@ -22,11 +22,12 @@ namespace {
 
 class SyncOtlpHttpExporter final : public sdktrace::SpanExporter {
  public:
-  SyncOtlpHttpExporter(const std::string& url, otlp::HttpRequestContentType content_type,
-                       std::chrono::milliseconds timeout)
+  SyncOtlpHttpExporter(const Settings& settings, otlp::HttpRequestContentType content_type)
       : client_(otlp::OtlpHttpClientOptions(
-            url, false, "", "", "", "", "", "", "", "", "", "", content_type,
-            otlp::JsonBytesMappingKind::kHexId, "none", false, false, timeout, otlp::OtlpHeaders{},
+            settings.endpoint, false, settings.tls.ca_file, "", settings.tls.client_key_file, "",
+            settings.tls.client_certificate_file, "", "", "", "", "", content_type,
+            otlp::JsonBytesMappingKind::kHexId, "none", false, false, settings.export_timeout,
+            otlp::OtlpHeaders(settings.headers.begin(), settings.headers.end()),
             // Retries (429/502/503/504 only, with backoff) stay within the batch's budget.
             2, std::chrono::duration<float>(0.2f), std::chrono::duration<float>(1.0f), 2.0f,
             nullptr)) {}
@@ -62,9 +63,8 @@ class SyncOtlpHttpExporter final : public sdktrace::SpanExporter {
 }  // namespace
 
 std::unique_ptr<sdktrace::SpanExporter> MakeSyncOtlpHttpExporter(
-    const std::string& url, otlp::HttpRequestContentType content_type,
-    std::chrono::milliseconds timeout) {
-  return std::make_unique<SyncOtlpHttpExporter>(url, content_type, timeout);
+    const Settings& settings, otlp::HttpRequestContentType content_type) {
+  return std::make_unique<SyncOtlpHttpExporter>(settings, content_type);
 }
 
 }  // namespace fabtrace::telemetry

@@ -11,13 +11,14 @@
 #include <memory>
 #include <string>
 
+#include "fabtrace/telemetry/settings.h"
 #include "opentelemetry/exporters/otlp/otlp_http.h"
 #include "opentelemetry/sdk/trace/exporter.h"
 
 namespace fabtrace::telemetry {
 
+// Sends to settings.endpoint with settings.headers, settings.tls and the export timeout.
 std::unique_ptr<opentelemetry::sdk::trace::SpanExporter> MakeSyncOtlpHttpExporter(
-    const std::string& url, opentelemetry::exporter::otlp::HttpRequestContentType content_type,
-    std::chrono::milliseconds timeout);
+    const Settings& settings, opentelemetry::exporter::otlp::HttpRequestContentType content_type);
 
 }  // namespace fabtrace::telemetry

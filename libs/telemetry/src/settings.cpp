@@ -93,24 +93,32 @@ class Reader {
   Settings& settings_;
 };
 
+// A comma-separated list of key=value pairs with percent-encoded values (the W3C baggage
+// form of OTEL_RESOURCE_ATTRIBUTES and OTEL_EXPORTER_OTLP_HEADERS). A malformed item is
+// skipped with a warning that names it, or only its key when the values are secret.
+void ReadPairs(Reader& reader, const std::string& name, std::string_view list,
+               std::map<std::string, std::string>& target, bool secret_values) {
+  std::string_view rest = list;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    const auto item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    const auto equals = item.find('=');
+    auto key = Trim(item.substr(0, equals));
+    auto value = equals == std::string_view::npos ? std::nullopt
+                                                  : PercentDecode(Trim(item.substr(equals + 1)));
+    if (equals == std::string_view::npos || key.empty() || !value) {
+      reader.Warn(name + " item", secret_values ? key + "=(hidden)" : std::string(item));
+      continue;
+    }
+    target[key] = *value;
+  }
+}
+
 void ReadResource(Reader& reader, Settings& settings, const std::string& default_service_name,
                   const std::string& default_version) {
   if (auto attributes = reader.Get("OTEL_RESOURCE_ATTRIBUTES")) {
-    std::string_view rest = *attributes;
-    while (!rest.empty()) {
-      const auto comma = rest.find(',');
-      const auto item = rest.substr(0, comma);
-      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-      const auto equals = item.find('=');
-      auto key = Trim(item.substr(0, equals));
-      auto value = equals == std::string_view::npos ? std::nullopt
-                                                    : PercentDecode(Trim(item.substr(equals + 1)));
-      if (equals == std::string_view::npos || key.empty() || !value) {
-        reader.Warn("OTEL_RESOURCE_ATTRIBUTES item", std::string(item));
-        continue;
-      }
-      settings.resource[key] = *value;
-    }
+    ReadPairs(reader, "OTEL_RESOURCE_ATTRIBUTES", *attributes, settings.resource, false);
   }
   if (auto name = reader.Get("OTEL_SERVICE_NAME"))
     settings.resource[semconv::service::kServiceName] = *name;
@@ -151,6 +159,20 @@ void ReadExporter(Reader& reader, Settings& settings) {
   } else {
     settings.endpoint = grpc ? "http://localhost:4317" : "http://localhost:4318/v1/traces";
   }
+  // The signal-specific variable wins over the general one, for each setting.
+  const auto traces_or_general = [&reader](const std::string& suffix) {
+    auto value = reader.Get("OTEL_EXPORTER_OTLP_TRACES_" + suffix);
+    return value ? std::pair{"OTEL_EXPORTER_OTLP_TRACES_" + suffix, value}
+                 : std::pair{"OTEL_EXPORTER_OTLP_" + suffix,
+                             reader.Get("OTEL_EXPORTER_OTLP_" + suffix)};
+  };
+  if (auto [name, headers] = traces_or_general("HEADERS"); headers) {
+    ReadPairs(reader, name, *headers, settings.headers, true);
+  }
+  settings.tls.ca_file = traces_or_general("CERTIFICATE").second.value_or("");
+  settings.tls.client_key_file = traces_or_general("CLIENT_KEY").second.value_or("");
+  settings.tls.client_certificate_file =
+      traces_or_general("CLIENT_CERTIFICATE").second.value_or("");
   auto timeout = reader.Get("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT")
                      ? "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT"
                      : "OTEL_EXPORTER_OTLP_TIMEOUT";

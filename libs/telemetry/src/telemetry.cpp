@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
 #include <utility>
 #include <vector>
 
@@ -43,6 +45,12 @@ struct Telemetry::Impl {
 
 namespace {
 
+std::string Lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
 std::unique_ptr<sdktrace::Sampler> MakeSampler(const SamplerSettings& sampler) {
   const auto& name = sampler.name;
   if (name == "always_on") return sdktrace::AlwaysOnSamplerFactory::Create();
@@ -65,14 +73,17 @@ std::unique_ptr<sdktrace::SpanExporter> MakeOtlpExporter(const Settings& setting
     otlp::OtlpGrpcExporterOptions options;
     options.endpoint = settings.endpoint;
     options.use_ssl_credentials = settings.endpoint.rfind("https://", 0) == 0;
+    // Client certificates over gRPC need the library's mTLS preview build; the services
+    // export over HTTP, which takes them (MakeSyncOtlpHttpExporter).
+    options.ssl_credentials_cacert_path = settings.tls.ca_file;
+    // gRPC metadata keys must be lower case (HTTP header names are case-insensitive).
+    for (const auto& [key, value] : settings.headers) options.metadata.emplace(Lower(key), value);
     options.timeout = settings.export_timeout;
     return otlp::OtlpGrpcExporterFactory::Create(options);
   }
-  return MakeSyncOtlpHttpExporter(settings.endpoint,
-                                  settings.protocol == ExportProtocol::kHttpJson
-                                      ? otlp::HttpRequestContentType::kJson
-                                      : otlp::HttpRequestContentType::kBinary,
-                                  settings.export_timeout);
+  return MakeSyncOtlpHttpExporter(settings, settings.protocol == ExportProtocol::kHttpJson
+                                                ? otlp::HttpRequestContentType::kJson
+                                                : otlp::HttpRequestContentType::kBinary);
 }
 
 void InstallPropagators(const std::vector<std::string>& names) {

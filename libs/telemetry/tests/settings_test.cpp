@@ -105,5 +105,40 @@ TEST(Settings, BatchLargerThanQueueIsClamped) {
   EXPECT_EQ(settings.warnings.size(), 1u);
 }
 
+TEST(Settings, ExportHeadersAreDecodedAndTheTracesOnesWin) {
+  auto settings = SettingsFromEnvironment(
+      "s", "1",
+      Env({{"OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer%20abc123, X-Team=a%2Cb"}}));
+  EXPECT_EQ(settings.headers.at("Authorization"), "Bearer abc123");
+  EXPECT_EQ(settings.headers.at("X-Team"), "a,b");
+  settings = SettingsFromEnvironment(
+      "s", "1",
+      Env({{"OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer%20general"},
+           {"OTEL_EXPORTER_OTLP_TRACES_HEADERS", "Authorization=Bearer%20traces"}}));
+  EXPECT_EQ(settings.headers.at("Authorization"), "Bearer traces");
+  EXPECT_TRUE(settings.warnings.empty());
+}
+
+TEST(Settings, AMalformedHeaderIsSkippedAndItsValueNeverWarnedAbout) {
+  const auto settings = SettingsFromEnvironment(
+      "s", "1", Env({{"OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer%zzsecret-value,ok=1"}}));
+  EXPECT_EQ(settings.headers.count("Authorization"), 0u);
+  EXPECT_EQ(settings.headers.at("ok"), "1");
+  ASSERT_EQ(settings.warnings.size(), 1u);
+  EXPECT_NE(settings.warnings.front().find("Authorization"), std::string::npos);
+  EXPECT_EQ(settings.warnings.front().find("secret-value"), std::string::npos);
+}
+
+TEST(Settings, ExportTlsFiles) {
+  const auto settings =
+      SettingsFromEnvironment("s", "1",
+                              Env({{"OTEL_EXPORTER_OTLP_CERTIFICATE", "/etc/ca.pem"},
+                                   {"OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY", "/etc/client.key"},
+                                   {"OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE", "/etc/client.pem"}}));
+  EXPECT_EQ(settings.tls.ca_file, "/etc/ca.pem");
+  EXPECT_EQ(settings.tls.client_key_file, "/etc/client.key");
+  EXPECT_EQ(settings.tls.client_certificate_file, "/etc/client.pem");
+}
+
 }  // namespace
 }  // namespace fabtrace::telemetry

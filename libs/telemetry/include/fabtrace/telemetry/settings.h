@@ -29,12 +29,24 @@ struct BatchSettings {
   std::chrono::milliseconds schedule_delay{5000};
 };
 
+// TLS of the export: PEM file paths (OTEL_EXPORTER_OTLP_[TRACES_]CERTIFICATE,
+// _CLIENT_KEY, _CLIENT_CERTIFICATE); empty means the system's defaults, no client key.
+struct ExportTls {
+  std::string ca_file;
+  std::string client_key_file;
+  std::string client_certificate_file;
+};
+
 struct Settings {
   bool disabled = false;  // OTEL_SDK_DISABLED=true: no spans are recorded or exported
   ExporterKind exporter = ExporterKind::kOtlp;
   ExportProtocol protocol = ExportProtocol::kHttpProtobuf;
   std::string endpoint;  // full URL (http) or host:port URL (grpc)
   std::chrono::milliseconds export_timeout{10000};
+  // OTEL_EXPORTER_OTLP_[TRACES_]HEADERS: sent with every export, e.g. the Collector's
+  // bearer token. Their values are never logged.
+  std::map<std::string, std::string> headers;
+  ExportTls tls;
   std::map<std::string, std::string> resource;  // includes service.name and service.version
   SamplerSettings sampler;
   BatchSettings batch;

@@ -1,11 +1,13 @@
-// Integration-test support: the running landscape of `./fabtrace test` (ports and
-// credentials come from its FT_* environment) and fault injection through toxiproxy.
+// Integration-test support: the running landscape of `./fabtrace test` (ports and account
+// names come from its FT_* environment, generated secrets from the state directory's
+// secrets/landscape.env) and fault injection through toxiproxy.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <httplib.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -13,9 +15,17 @@
 namespace fabtrace::testing {
 
 inline std::optional<std::string> LandscapeValue(const std::string& name) {
-  const char* value = std::getenv(("FT_" + name).c_str());
-  if (value == nullptr || *value == '\0') return std::nullopt;
-  return std::string(value);
+  const std::string key = "FT_" + name;
+  const char* value = std::getenv(key.c_str());
+  if (value != nullptr && *value != '\0') return std::string(value);
+  const char* state = std::getenv("FT_STATE");
+  if (state == nullptr) return std::nullopt;
+  std::ifstream secrets(std::string(state) + "/secrets/landscape.env");
+  for (std::string line; std::getline(secrets, line);) {
+    if (line.size() > key.size() && line.compare(0, key.size() + 1, key + "=") == 0)
+      return line.substr(key.size() + 1);
+  }
+  return std::nullopt;
 }
 
 inline std::string Landscape(const std::string& name) {
