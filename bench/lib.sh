@@ -1,8 +1,7 @@
 # Helpers of the benchmark scripts: build, start the bench server, run wrk, read numbers.
 set -euo pipefail
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# The checkout's build folder, as ./fabtrace names it (scripts/install.sh).
-BUILD=${FABTRACE_CACHE:-$HOME/.cache/fabtrace}/build/cmake-$(echo "$BENCH_ROOT" | sha256sum | cut -c1-8)
+BUILD=${FABTRACE_CACHE:-$HOME/.cache/fabtrace}/build/cmake
 SERVER=$BUILD/bench/trace_bench_server
 PORT=${BENCH_PORT:-18990}
 DURATION=${BENCH_DURATION:-10s}

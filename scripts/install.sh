@@ -20,9 +20,7 @@ ft_minio_bin() { echo "$FT_CACHE/bin/minio-$MINIO_VERSION/minio"; }
 ft_toxiproxy_dir() { echo "$FT_CACHE/bin/toxiproxy-$TOXIPROXY_VERSION"; }
 ft_kafka_libs() { echo "$FT_CACHE/kafka-$KAFKA_VERSION/libs"; }
 ft_venv() { echo "$FT_CACHE/venv-$(ft_hash_files "$FT_ROOT/tests/requirements.txt")"; }
-# One build folder per checkout (a CMake build belongs to one source folder); ccache
-# shares the compiled objects between them, so a fresh clone builds in seconds.
-ft_cmake_build_dir() { echo "$FT_CACHE/build/cmake-$(echo "$FT_ROOT" | sha256sum | cut -c1-8)"; }
+ft_cmake_build_dir() { echo "$FT_CACHE/build/cmake"; }
 ft_keycloak_home() { echo "$FT_CACHE/keycloak-$KEYCLOAK_VERSION"; }
 ft_oauth2_proxy_dir() { echo "$FT_CACHE/bin/oauth2-proxy-$OAUTH2_PROXY_VERSION"; }
 ft_jaeger_ui_dir() { echo "$FT_CACHE/jaeger-ui-$JAEGER_UI_VERSION-$(ft_hash_files "$FT_ROOT"/deploy/jaeger-ui/Cargo.{toml,lock})"; }
@@ -206,8 +204,12 @@ ft_build_cpp() {
   dir=$(ft_cmake_build_dir)
   step "c++: building with CMake and Ninja in $dir (incremental)"
   local log=$FT_CACHE/logs/cmake.log
-  # ccache finds objects compiled in another checkout: paths below the checkout are
-  # hashed relative to it, and the working directory is not hashed.
+  # A CMake build folder belongs to one checkout: another checkout (CI's fresh clone)
+  # starts it anew, and ccache gives back the objects compiled for the previous one (paths
+  # below the checkout are hashed relative to it, the build folder's path is the same).
+  if [[ -f $dir/CMakeCache.txt ]] && ! grep -qx "CMAKE_HOME_DIRECTORY:INTERNAL=$FT_ROOT" "$dir/CMakeCache.txt"; then
+    rm -rf "$dir"
+  fi
   export CCACHE_DIR=$FT_CACHE/ccache CCACHE_BASEDIR=$FT_ROOT CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=2G \
     CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
   # (A group on the left of || runs without errexit: every step is chained with &&.)

@@ -73,14 +73,27 @@ def consume_in_span(landscape: Landscape, record: Record, service: str) -> str:
     return span_id
 
 
+def deliver(landscape: Landscape, topic: str, key: str, value: str, headers: dict[str, str] | None = None,
+            timeout_ms: int = 8000) -> str | None:
+    """Sends one record with headers; None once the broker acknowledged it, else the error."""
+    producer = Producer({**bootstrap(landscape), "message.timeout.ms": timeout_ms})
+    failures = []
+    producer.produce(topic, key=key.encode(), value=value.encode(), headers=list((headers or {}).items()),
+                     on_delivery=lambda error, _: failures.append(error) if error else None)
+    if producer.flush(timeout_ms / 1000 + 2) != 0:
+        return f"not delivered within {timeout_ms} ms"
+    return str(failures[0]) if failures else None
+
+
 def produce(landscape: Landscape, topic: str, key: str, value: str, headers: dict[str, str]) -> None:
     """Sends one record with headers and waits for the broker's acknowledgement."""
-    producer = Producer({**bootstrap(landscape), "message.timeout.ms": 8000})
-    failures = []
-    producer.produce(topic, key=key.encode(), value=value.encode(), headers=list(headers.items()),
-                     on_delivery=lambda error, _: failures.append(error) if error else None)
-    assert producer.flush(10) == 0, f"{topic}: the record was not delivered within 10 s"
-    assert not failures, failures
+    error = deliver(landscape, topic, key, value, headers)
+    assert error is None, f"{topic}: {error}"
+
+
+def topics(landscape: Landscape) -> set[str]:
+    """The topics the broker has (asking creates none)."""
+    return set(AdminClient(bootstrap(landscape)).list_topics(timeout=10).topics)
 
 
 def alter_topic(landscape: Landscape, topic: str, name: str, value: str | None) -> None:

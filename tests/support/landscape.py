@@ -67,15 +67,6 @@ class Landscape:
             capture_output=True, text=True, timeout=60, check=False)
         return result.stdout
 
-    def kafka_tool(self, main_class: str, *args: str, stdin: str | None = None,
-                   timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        """Runs one of Kafka's own command-line tools (a Java main class)."""
-        return subprocess.run(
-            ["java", "-Xmx256m",
-             f"-Dlog4j2.configurationFile={self.root}/deploy/kafka/log4j2.properties",
-             "-cp", f"{self.kafka_libs}/*", main_class, *args],
-            input=stdin, capture_output=True, text=True, timeout=timeout, check=False)
-
 
 def current() -> Landscape:
     return Landscape(root=Path(_env("FT_ROOT")), state=Path(_env("FT_STATE")),
