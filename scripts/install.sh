@@ -205,13 +205,13 @@ ft_build_cpp() {
   step "c++: building with CMake and Ninja in $dir (incremental)"
   local log=$FT_CACHE/logs/cmake.log
   # A CMake build folder belongs to one checkout: another checkout (CI's fresh clone)
-  # starts it anew, and ccache gives back the objects compiled for the previous one (paths
-  # below the checkout are hashed relative to it, the build folder's path is the same).
+  # starts it anew instead of building the previous checkout's sources. ccache serves
+  # rebuilds of the same checkout (a new build folder, flags changed back, a branch
+  # switched back); another checkout's paths differ, so it compiles afresh.
   if [[ -f $dir/CMakeCache.txt ]] && ! grep -qx "CMAKE_HOME_DIRECTORY:INTERNAL=$FT_ROOT" "$dir/CMakeCache.txt"; then
     rm -rf "$dir"
   fi
-  export CCACHE_DIR=$FT_CACHE/ccache CCACHE_BASEDIR=$FT_ROOT CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=2G \
-    CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+  export CCACHE_DIR=$FT_CACHE/ccache CCACHE_BASEDIR=$FT_ROOT CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=2G
   # (A group on the left of || runs without errexit: every step is chained with &&.)
   {
     { [[ -f $dir/build.ninja ]] || cmake -S "$FT_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
