@@ -47,7 +47,7 @@ def marker_span(trace_id: str, marker: str) -> dict:
 
 def wait_for_marker(jaeger, trace_id: str):
     """The browser span of the trace is stored; the spans sent with it were decided with it."""
-    spans = jaeger.trace(trace_id, min_spans=1)
+    jaeger.trace(trace_id, min_spans=1)
     time.sleep(1.0)  # anything else of the trace would have arrived in the same export
     return jaeger.trace(trace_id, min_spans=1)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -34,9 +35,7 @@ class Landscape:
 
     def generated_secrets(self) -> dict[str, str]:
         """The secrets ./fabtrace generated for this state directory (secrets/landscape.env)."""
-        pairs = (line.split("=", 1) for line in (self.state / "secrets" / "landscape.env").read_text().splitlines()
-                 if "=" in line)
-        return {key.removeprefix("FT_"): value for key, value in pairs}
+        return dict(_secrets_of(self.state))
 
     def secret(self, name: str) -> str:
         """A generated secret of this install, or a documented setting (account names, the
@@ -66,6 +65,14 @@ class Landscape:
             ["supervisorctl", "-c", str(self.state / "supervisord.conf"), *args],
             capture_output=True, text=True, timeout=60, check=False)
         return result.stdout
+
+
+@functools.cache
+def _secrets_of(state: Path) -> tuple[tuple[str, str], ...]:
+    """Read once per run: the file does not change while the landscape runs."""
+    pairs = (line.split("=", 1) for line in (state / "secrets" / "landscape.env").read_text().splitlines()
+             if "=" in line)
+    return tuple((key.removeprefix("FT_"), value) for key, value in pairs)
 
 
 def current() -> Landscape:
