@@ -18,6 +18,7 @@ ft_render() {
 
 ft_prepare_state() {
   ft_load_secrets
+  ft_tls_prepare
   mkdir -p "$FT_STATE" "$FT_RUN" "$FT_LOGS" "$FT_STATE"/{minio/data,kafka/data,jaeger/keys,jaeger/values,collector/queue,toxiproxy,prometheus/data}
   export FT_PG_USER FT_BIN_MINIO FT_BIN_JAEGER FT_BIN_COLLECTOR FT_BIN_TOXIPROXY FT_KAFKA_LIBS FT_BIN_SHOP_API \
     FT_KEYCLOAK_HOME FT_KEYCLOAK_JAVA_HOME FT_BIN_OAUTH2_PROXY FT_JAEGER_UI FT_BIN_CRM_API FT_BIN_MES_API
@@ -69,8 +70,8 @@ ft_render_web_app() {
 ft_publish_web() {
   local app=$1 root=$FT_STATE/web/$1
   rm -rf "$root.new" && mkdir -p "$FT_STATE/web" && cp -r "$FT_CACHE/web/$app" "$root.new"
-  printf 'window.FABTRACE_CONFIG = {\n  otlpTracesUrl: window.location.origin + "/otlp/v1/traces",\n  environment: "%s",\n  keycloakUrl: "http://127.0.0.1:%s",\n  faults: {}\n};\n' \
-    "$FT_PROFILE" "$FT_PORT_KEYCLOAK" >"$root.new/config.js"
+  printf 'window.FABTRACE_CONFIG = {\n  otlpTracesUrl: window.location.origin + "/otlp/v1/traces",\n  environment: "%s",\n  keycloakUrl: "%s://127.0.0.1:%s",\n  faults: {}\n};\n' \
+    "$FT_PROFILE" "$FT_SCHEME" "$FT_PORT_KEYCLOAK" >"$root.new/config.js"
   rm -rf "$root" && mv "$root.new" "$root"
 }
 
@@ -110,11 +111,12 @@ ft_ready() {
     shop-api) ft_http_ok "http://127.0.0.1:$FT_PORT_SHOP_API/readyz" ;;
     crm-api) ft_http_ok "http://127.0.0.1:$FT_PORT_CRM_API/readyz" ;;
     mes-api) ft_http_ok "http://127.0.0.1:$FT_PORT_MES_API/readyz" ;;
-    internet-shop) ft_http_ok "http://127.0.0.1:$FT_PORT_INTERNET_SHOP_WEB/" ;;
-    crm) ft_http_ok "http://127.0.0.1:$FT_PORT_CRM_WEB/" ;;
-    mes) ft_http_ok "http://127.0.0.1:$FT_PORT_MES_WEB/" ;;
-    keycloak) ft_http_ok "http://127.0.0.1:$FT_PORT_KEYCLOAK_MANAGEMENT/health/ready" ;;
-    jaeger-gate) ft_http_ok "http://127.0.0.1:$FT_PORT_JAEGER_GATE/ping" ;;
+    internet-shop) ft_http_ok "$FT_SCHEME://127.0.0.1:$FT_PORT_INTERNET_SHOP_WEB/" ;;
+    crm) ft_http_ok "$FT_SCHEME://127.0.0.1:$FT_PORT_CRM_WEB/" ;;
+    mes) ft_http_ok "$FT_SCHEME://127.0.0.1:$FT_PORT_MES_WEB/" ;;
+    # With TLS, Keycloak's management interface takes the same certificate.
+    keycloak) ft_http_ok "$FT_SCHEME://127.0.0.1:$FT_PORT_KEYCLOAK_MANAGEMENT/health/ready" ;;
+    jaeger-gate) ft_http_ok "$FT_SCHEME://127.0.0.1:$FT_PORT_JAEGER_GATE/ping" ;;
     *) return 1 ;;
   esac
 }
@@ -130,7 +132,7 @@ ft_component_inputs() {
   awk -v section="[program:$name]" '$0 == section {on = 1; print; next} /^\[/ {on = 0} on' "$FT_STATE/supervisord.conf"
   case $name in
     jaeger) cat "$FT_ROOT/deploy/jaeger/config.yaml" "$FT_ROOT/deploy/jaeger/ui-config.json"; echo "$FT_JAEGER_UI" ;;
-    collector) cat "$FT_ROOT/deploy/collector/config.yaml" ;;
+    collector) cat "$FT_ROOT/deploy/collector/config.yaml" "$FT_ROOT/deploy/collector/tls.yaml" ;;
     prometheus) cat "$FT_STATE/prometheus/prometheus.yml" "$FT_ROOT"/deploy/prometheus/rules/*.yml ;;
     kafka) cat "$FT_STATE/kafka/server.properties" ;;
     toxiproxy) cat "$FT_STATE/toxiproxy/proxies.json" ;;
@@ -207,23 +209,39 @@ ft_realm_json() {
 # Creates the realm through Keycloak's admin API on the first start; later, a realm
 # file that gained a client, role or user since is applied (existing ones are kept).
 ft_keycloak_sync() {
-  local token answer admin=http://127.0.0.1:$FT_PORT_KEYCLOAK/admin/realms
-  token=$(curl -sf -X POST "http://127.0.0.1:$FT_PORT_KEYCLOAK/realms/master/protocol/openid-connect/token" \
+  local token answer keycloak=$FT_SCHEME://127.0.0.1:$FT_PORT_KEYCLOAK
+  local admin=$keycloak/admin/realms
+  local curl=(curl ${FT_CURL_CA:+--cacert "$FT_CURL_CA"})
+  token=$("${curl[@]}" -sf -X POST "$keycloak/realms/master/protocol/openid-connect/token" \
     --data-urlencode grant_type=password --data-urlencode client_id=admin-cli \
     --data-urlencode "username=$FT_KEYCLOAK_ADMIN"  --data-urlencode "password@-" < <(printf %s "$FT_KEYCLOAK_ADMIN_PASSWORD") |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])') ||
     die "keycloak: no admin token (is $FT_KEYCLOAK_ADMIN the bootstrap admin?)"
   # The admin token lives a minute; it is the only credential given as an argument.
   local auth=(-H "Authorization: Bearer $token" -H 'Content-Type: application/json')
-  if [[ $(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" "$admin/fabtrace") == 404 ]]; then
-    ft_realm_json | curl -sf -o /dev/null -X POST "$admin" "${auth[@]}" --data-binary @- ||
+  if [[ $("${curl[@]}" -s -o /dev/null -w '%{http_code}' "${auth[@]}" "$admin/fabtrace") == 404 ]]; then
+    ft_realm_json | "${curl[@]}" -sf -o /dev/null -X POST "$admin" "${auth[@]}" --data-binary @- ||
       die "keycloak: creating realm fabtrace failed"
     step "keycloak: realm fabtrace created from deploy/keycloak/fabtrace-realm.json.in"
     return
   fi
   answer=$(ft_realm_json | python3 -c 'import json,sys; realm = json.load(sys.stdin); realm["ifResourceExists"] = "SKIP"; print(json.dumps(realm))' |
-    curl -sf -X POST "$admin/fabtrace/partialImport" "${auth[@]}" --data-binary @-) ||
+    "${curl[@]}" -sf -X POST "$admin/fabtrace/partialImport" "${auth[@]}" --data-binary @-) ||
     die "keycloak: updating realm fabtrace from the realm file failed"
+  # Where each client may send people back (http and https) follows the file too.
+  local client body id
+  while IFS=$'\t' read -r client body; do
+    id=$("${curl[@]}" -sf "${auth[@]}" "$admin/fabtrace/clients?clientId=$client" |
+      python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])') || continue
+    "${curl[@]}" -sf -o /dev/null -X PUT "${auth[@]}" "$admin/fabtrace/clients/$id" --data-binary "$body" ||
+      die "keycloak: updating the addresses of client $client failed"
+  done < <(ft_realm_json | python3 -c '
+import json, sys
+for c in json.load(sys.stdin).get("clients", []):
+    keep = {k: c[k] for k in ("redirectUris", "webOrigins") if k in c}
+    if "post.logout.redirect.uris" in c.get("attributes", {}):
+        keep["attributes"] = {"post.logout.redirect.uris": c["attributes"]["post.logout.redirect.uris"]}
+    print(c["clientId"], json.dumps(keep), sep="\t")')
   step "keycloak: realm fabtrace in step with its file ($(python3 -c 'import json,sys; print(json.load(sys.stdin).get("added", 0))' <<<"$answer") added)"
 }
 
@@ -302,11 +320,11 @@ ft_print_summary() {
 
 fabtrace landscape is up (profile $FT_PROFILE, data in $FT_STATE)
 
-  Jaeger UI (for support)   http://127.0.0.1:$FT_PORT_JAEGER_GATE   role Support_tracing: sasha.support / $FT_SUPPORT_PASSWORD
+  Jaeger UI (for support)   $FT_SCHEME://127.0.0.1:$FT_PORT_JAEGER_GATE   role Support_tracing: sasha.support / $FT_SUPPORT_PASSWORD
                             (without it: maria.manager / $FT_MANAGER_PASSWORD, carl.customer / $FT_CUSTOMER_PASSWORD)
   Jaeger query (loopback)   http://127.0.0.1:$FT_PORT_JAEGER_QUERY_HTTP   (for tools on this machine; people use the gate)
   Prometheus                http://127.0.0.1:$FT_PORT_PROMETHEUS   (technical metrics: ./fabtrace report; alerts: /alerts)
-  OTLP, services (token)    grpc 127.0.0.1:$FT_PORT_COLLECTOR_OTLP_GRPC, http http://127.0.0.1:$FT_PORT_COLLECTOR_OTLP_HTTP/v1/traces
+  OTLP, services (token)    grpc 127.0.0.1:$FT_PORT_COLLECTOR_OTLP_GRPC, http $FT_SCHEME://127.0.0.1:$FT_PORT_COLLECTOR_OTLP_HTTP/v1/traces
   OTLP, browsers            each application's /otlp/v1/traces (nginx -> 127.0.0.1:$FT_PORT_COLLECTOR_OTLP_PUBLIC)
   Collector health          http://127.0.0.1:$FT_PORT_COLLECTOR_HEALTH/
   Span metrics (Prometheus) http://127.0.0.1:$FT_PORT_COLLECTOR_SPANMETRICS/metrics
@@ -314,17 +332,18 @@ fabtrace landscape is up (profile $FT_PROFILE, data in $FT_STATE)
   S3, MinIO (via proxy)     http://127.0.0.1:$FT_PORT_MINIO_PROXY   bucket $FT_MODELS_BUCKET (user $FT_MINIO_USER)
   MinIO console             http://127.0.0.1:$FT_PORT_MINIO_CONSOLE
   Kafka (via proxy)         127.0.0.1:$FT_PORT_KAFKA_PROXY   topics: $FT_KAFKA_TOPICS
-  Keycloak                  http://127.0.0.1:$FT_PORT_KEYCLOAK/admin   user $FT_KEYCLOAK_ADMIN (realm fabtrace)
+  Keycloak                  $FT_SCHEME://127.0.0.1:$FT_PORT_KEYCLOAK/admin   user $FT_KEYCLOAK_ADMIN (realm fabtrace)
   toxiproxy API (faults)    http://127.0.0.1:$FT_PORT_TOXIPROXY_API/proxies
   Shop API                  http://127.0.0.1:$FT_PORT_SHOP_API   (OpenAPI: /openapi.yaml)
   CRM API                   http://127.0.0.1:$FT_PORT_CRM_API   (OpenAPI: /openapi.yaml; Keycloak token of a crm_manager, client crm-web)
-  InternetShop              http://127.0.0.1:$FT_PORT_INTERNET_SHOP_WEB
+  InternetShop              $FT_SCHEME://127.0.0.1:$FT_PORT_INTERNET_SHOP_WEB
   MES API                   http://127.0.0.1:$FT_PORT_MES_API   (OpenAPI: /openapi.yaml; Keycloak token of a mes_operator, client mes-web)
-  CRM (managers)            http://127.0.0.1:$FT_PORT_CRM_WEB   maria.manager / $FT_MANAGER_PASSWORD
-  MES (production)          http://127.0.0.1:$FT_PORT_MES_WEB   otto.operator / $FT_OPERATOR_PASSWORD
+  CRM (managers)            $FT_SCHEME://127.0.0.1:$FT_PORT_CRM_WEB   maria.manager / $FT_MANAGER_PASSWORD
+  MES (production)          $FT_SCHEME://127.0.0.1:$FT_PORT_MES_WEB   otto.operator / $FT_OPERATOR_PASSWORD
 
   Passwords and secrets of this install (generated at its first start, owner only):
                             $(ft_secrets_file)
+$(ft_tls_enabled && printf '  TLS (FABTRACE_TLS=1)      CA to trust: %s\n' "$FT_TLS_CA")
 
   status: ./fabtrace status    report: ./fabtrace report    logs: ./fabtrace logs <component>    stop: ./fabtrace down
 EOF

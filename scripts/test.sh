@@ -21,6 +21,7 @@ ft_test() {
   local started=$SECONDS
   FT_WITH_TEST_TOOLS=1 ft_install_all
   ft_use_profile test
+  export FABTRACE_TLS=0  # the TLS phase below switches it on
   if ft_supervisor_running; then
     step "a previous test instance is still running: stopping it"
     ft_down
@@ -38,6 +39,18 @@ ft_test() {
   step "c++ unit and integration tests (ctest)"
   ctest --test-dir "$FT_BUILD_DIR" --output-on-failure --no-tests=error --timeout 120
   step "end-to-end tests (pytest)"
-  (cd "$FT_ROOT" && "$(ft_venv)/bin/pytest" -p no:cacheprovider -ra --durations=15 tests "$@")
+  local pytest=("$(ft_venv)/bin/pytest" -p no:cacheprovider -ra)
+  (cd "$FT_ROOT" && "${pytest[@]}" --durations=15 --ignore=tests/tls tests "$@")
+  if (($# == 0)); then
+    # The same instance in TLS mode: Keycloak, the gate, the apps and the Collector restart
+    # with the install's local CA; the gate and login tests run again over HTTPS.
+    step "TLS mode (FABTRACE_TLS=1): restarting the doors with the local CA's certificate"
+    export FABTRACE_TLS=1
+    ft_up
+    step "end-to-end tests in TLS mode (pytest tests/tls tests/access)"
+    (cd "$FT_ROOT" && "${pytest[@]}" tests/tls tests/access)
+  else
+    step "TLS mode tests skipped: pytest arguments were given (a full run includes them)"
+  fi
   step "all tests passed in $((SECONDS - started))s"
 }

@@ -1,5 +1,7 @@
 """Fixtures of the end-to-end tests; they run against the instance ./fabtrace test starts."""
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -17,6 +19,24 @@ from support.toxiproxy import Toxiproxy  # noqa: E402
 @pytest.fixture(scope="session")
 def landscape() -> Landscape:
     return current()
+
+
+def spki_sha256(certificate: str) -> str:
+    """base64 SHA-256 of a certificate's public key: what Chromium's
+    --ignore-certificate-errors-spki-list names."""
+    key = subprocess.run(["openssl", "x509", "-in", certificate, "-noout", "-pubkey"], capture_output=True, check=True)
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=key.stdout, capture_output=True,
+                         check=True)
+    digest = subprocess.run(["openssl", "dgst", "-sha256", "-binary"], input=der.stdout, capture_output=True, check=True)
+    return subprocess.run(["base64", "-w0"], input=digest.stdout, capture_output=True, check=True).stdout.decode()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tls_trust_for_browsers(landscape):
+    """In TLS mode the browser tests (Node and Chromium) trust the landscape's CA and server key."""
+    if landscape.tls:
+        os.environ["NODE_EXTRA_CA_CERTS"] = os.environ["FT_TLS_CA"]
+        os.environ["FT_TLS_SPKI"] = spki_sha256(os.environ["FT_TLS_CERT"])
 
 
 @pytest.fixture(scope="session")

@@ -4,22 +4,20 @@
 //   node gate_login.mjs --gate URL --user NAME --password SECRET --trace ID
 //
 // Prints one JSON line: what the browser got at each step.
-import { chromium } from "playwright-core";
 import { parseArgs } from "node:util";
+import { launch } from "./journey.mjs";
 
 const { values: args } = parseArgs({
   options: { gate: { type: "string" }, user: { type: "string" }, password: { type: "string" }, trace: { type: "string" } },
 });
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 const result = {};
 try {
-  const page = await (await browser.newContext()).newPage();
+  const context = await browser.newContext();
+  const page = await context.newPage();
   await page.goto(args.gate, { waitUntil: "load" });
   result.loginPage = new URL(page.url()).pathname;  // Keycloak's login form
+  result.loginOrigin = new URL(page.url()).origin;
   result.loginFormSeen = await page.isVisible("#username");
   await page.fill("#username", args.user);
   await page.fill("#password", args.password);
@@ -34,6 +32,8 @@ try {
   result.searchCount = search.ok() ? (await search.json()).data.length : 0;
   const byId = await page.request.get(`${args.gate}/api/traces/${args.trace}`);
   result.traceStatus = byId.status();
+  result.cookies = (await context.cookies()).map(({ name, domain, secure, httpOnly, sameSite }) =>
+    ({ name, domain, secure, httpOnly, sameSite }));
   const logout = await page.request.get(`${args.gate}/oauth2/sign_out`, { maxRedirects: 0 });
   result.logoutStatus = logout.status();
   result.afterLogoutStatus = (await page.request.get(`${args.gate}/api/services`)).status();

@@ -4,11 +4,16 @@ import { createInterface } from "node:readline";
 
 import { chromium } from "playwright-core";
 
+// In TLS mode (FABTRACE_TLS=1) the landscape's certificate comes from its own CA: Chromium
+// is told to accept that one server key (FT_TLS_SPKI, the SHA-256 of its public key) and
+// nothing else; Node (page.request) trusts the CA through NODE_EXTRA_CA_CERTS.
 export function launch() {
+  const trust = process.env.FT_TLS_SPKI ? [`--ignore-certificate-errors-spki-list=${process.env.FT_TLS_SPKI}`] : [];
   return chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--enable-unsafe-swiftshader", "--use-angle=swiftshader"],
+           "--disable-component-update", "--disable-sync", "--enable-unsafe-swiftshader", "--use-angle=swiftshader",
+           ...trust],
   });
 }
 

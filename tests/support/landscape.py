@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import ssl
 import subprocess
 import tempfile
 import urllib.error
@@ -20,6 +21,11 @@ def _env(name: str) -> str:
     return value
 
 
+# What FABTRACE_TLS=1 puts behind TLS (scripts/tls.sh); the rest stays plain on loopback.
+TLS_PORTS = frozenset({"KEYCLOAK", "KEYCLOAK_MANAGEMENT", "JAEGER_GATE", "INTERNET_SHOP_WEB", "CRM_WEB", "MES_WEB",
+                       "COLLECTOR_OTLP_HTTP", "COLLECTOR_OTLP_GRPC", "COLLECTOR_OTLP_PUBLIC"})
+
+
 @dataclass(frozen=True)
 class Landscape:
     root: Path
@@ -30,8 +36,14 @@ class Landscape:
     def port(self, name: str) -> int:
         return int(_env(f"FT_PORT_{name}"))
 
+    @property
+    def tls(self) -> bool:
+        """FABTRACE_TLS=1: the doors of TLS_PORTS speak HTTPS with the CA in FT_TLS_CA."""
+        return os.environ.get("FT_TLS") == "1"
+
     def url(self, port_name: str, path: str = "") -> str:
-        return f"http://127.0.0.1:{self.port(port_name)}{path}"
+        scheme = "https" if self.tls and port_name in TLS_PORTS else "http"
+        return f"{scheme}://127.0.0.1:{self.port(port_name)}{path}"
 
     def generated_secrets(self) -> dict[str, str]:
         """The secrets ./fabtrace generated for this state directory (secrets/landscape.env)."""
@@ -85,7 +97,13 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirect)
+def _tls_context() -> ssl.SSLContext | None:
+    """Trusts the landscape's CA (TLS mode) besides the system's."""
+    ca = os.environ.get("FT_TLS_CA")
+    return ssl.create_default_context(cafile=ca) if ca else None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect, urllib.request.HTTPSHandler(context=_tls_context()))
 
 
 def http(method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None,

@@ -10,6 +10,7 @@ struct JwksFetchOptions {
   std::string url;
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds timeout{5000};  // the whole transfer
+  std::string ca_file;                      // trusted CAs (PEM); empty: the system's
 };
 
 // The body of a GET of options.url (http or https only, no redirects, at most 1 MiB).

@@ -113,6 +113,7 @@ JwksSource FetchFrom(const JwtVerifierOptions& options) {
   fetch.url = options.jwks_url;
   fetch.connect_timeout = options.fetch_connect_timeout;
   fetch.timeout = options.fetch_timeout;
+  fetch.ca_file = options.ca_file;
   return [fetch] { return detail::FetchJwks(fetch); };
 }
 

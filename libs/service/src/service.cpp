@@ -98,6 +98,7 @@ EmployeeAuth& Service::Employees(const std::string& role) {
     options.audience = settings_.String("OIDC_AUDIENCE", name_);
     options.jwks_url = settings_.String("OIDC_JWKS_URL", "");
     options.leeway = std::chrono::seconds(settings_.Int("OIDC_LEEWAY_S", 30, 0, 300));
+    options.ca_file = settings_.String("OIDC_CA_FILE", "");
     employees_ = std::make_unique<EmployeeAuth>(options, role);
   }
   return *employees_;

@@ -96,6 +96,7 @@ struct JwtVerifierOptions {
   std::chrono::milliseconds jwks_min_refresh_interval{std::chrono::seconds(10)};
   std::chrono::milliseconds fetch_connect_timeout{2000};
   std::chrono::milliseconds fetch_timeout{5000};  // the whole fetch
+  std::string ca_file;  // PEM bundle trusted for an https JWKS URL; empty: the system's
 };
 
 // Returns the JWKS JSON text; throws (any std::exception) when it cannot.

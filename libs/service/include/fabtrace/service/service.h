@@ -69,7 +69,8 @@ class Service {
                kafka::Consumer::Handler handler);
   // Employees signing in with Keycloak: OIDC_ISSUER (the realm's URL), OIDC_AUDIENCE
   // (default: the service's name), OIDC_LEEWAY_S (clock skew allowed on expiry, default
-  // 30); requests need the realm role `role`.
+  // 30), OIDC_CA_FILE (the CAs trusted for an https issuer, default: the system's);
+  // requests need the realm role `role`.
   EmployeeAuth& Employees(const std::string& role);
 
   // Serves `routes` on <PREFIX>_PORT and the admin routes on <PREFIX>_ADMIN_PORT
