@@ -6,10 +6,12 @@
 namespace fabtrace::http {
 
 bool CaseInsensitiveLess::operator()(std::string_view a, std::string_view b) const {
-  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) <
-           std::tolower(static_cast<unsigned char>(y));
-  });
+  // Header names are ASCII: folding A-Z is enough (std::tolower consults the locale).
+  const auto fold = [](char c) {
+    return static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+  };
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                      [&fold](char x, char y) { return fold(x) < fold(y); });
 }
 
 std::optional<std::string_view> Request::header(std::string_view name) const {

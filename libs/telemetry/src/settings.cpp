@@ -146,6 +146,16 @@ void ReadExporter(Reader& reader, Settings& settings) {
       reader.Warn("OTEL_EXPORTER_OTLP_PROTOCOL", *protocol);
     }
   }
+  if (auto path = reader.Get("FABTRACE_SPAN_EXPORT")) {
+    const auto value = Lower(*path);
+    if (value == "sync") {
+      settings.export_path = ExportPath::kSync;
+    } else if (value == "stock") {
+      settings.export_path = ExportPath::kStock;
+    } else if (value != "compact") {
+      reader.Warn("FABTRACE_SPAN_EXPORT", *path);
+    }
+  }
   const bool grpc = settings.protocol == ExportProtocol::kGrpc;
   if (auto endpoint = reader.Get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) {
     settings.endpoint = *endpoint;  // signal-specific: used as given

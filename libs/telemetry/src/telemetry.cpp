@@ -16,6 +16,7 @@
 #include "opentelemetry/context/propagation/noop_propagator.h"
 #include "opentelemetry/exporters/otlp/otlp_grpc_exporter_factory.h"
 #include "opentelemetry/exporters/otlp/otlp_grpc_exporter_options.h"
+#include "opentelemetry/exporters/otlp/otlp_http_exporter_factory.h"
 #include "opentelemetry/sdk/resource/resource.h"
 #include "opentelemetry/sdk/trace/samplers/always_off_factory.h"
 #include "opentelemetry/sdk/trace/samplers/always_on_factory.h"
@@ -28,6 +29,7 @@
 #include "opentelemetry/trace/noop.h"
 #include "opentelemetry/trace/propagation/http_trace_context.h"
 #include "opentelemetry/trace/provider.h"
+#include "otlp_http_compact_exporter.h"
 #include "otlp_http_sync_exporter.h"
 #include "sdk_logging.h"
 
@@ -81,9 +83,20 @@ std::unique_ptr<sdktrace::SpanExporter> MakeOtlpExporter(const Settings& setting
     options.timeout = settings.export_timeout;
     return otlp::OtlpGrpcExporterFactory::Create(options);
   }
-  return MakeSyncOtlpHttpExporter(settings, settings.protocol == ExportProtocol::kHttpJson
-                                                ? otlp::HttpRequestContentType::kJson
-                                                : otlp::HttpRequestContentType::kBinary);
+  if (settings.protocol == ExportProtocol::kHttpJson) {
+    return MakeSyncOtlpHttpExporter(settings, otlp::HttpRequestContentType::kJson);
+  }
+  switch (settings.export_path) {
+    case ExportPath::kSync:
+      return MakeSyncOtlpHttpExporter(settings, otlp::HttpRequestContentType::kBinary);
+    case ExportPath::kStock:
+      // The library reads the same OTEL_EXPORTER_OTLP_* variables itself; its options are
+      // built inside the library, whose build flags decide their layout.
+      return otlp::OtlpHttpExporterFactory::Create();
+    case ExportPath::kCompact:
+      break;
+  }
+  return MakeCompactOtlpHttpExporter(settings);
 }
 
 void InstallPropagators(const std::vector<std::string>& names) {

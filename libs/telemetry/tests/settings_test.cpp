@@ -140,5 +140,17 @@ TEST(Settings, ExportTlsFiles) {
   EXPECT_EQ(settings.tls.client_certificate_file, "/etc/client.pem");
 }
 
+TEST(Settings, ExportPathIsOursUnlessAskedOtherwise) {
+  EXPECT_EQ(SettingsFromEnvironment("s", "1", Env({})).export_path, ExportPath::kCompact);
+  EXPECT_EQ(SettingsFromEnvironment("s", "1", Env({{"FABTRACE_SPAN_EXPORT", "sync"}})).export_path,
+            ExportPath::kSync);
+  EXPECT_EQ(SettingsFromEnvironment("s", "1", Env({{"FABTRACE_SPAN_EXPORT", "STOCK"}})).export_path,
+            ExportPath::kStock);
+  const auto odd = SettingsFromEnvironment("s", "1", Env({{"FABTRACE_SPAN_EXPORT", "fast"}}));
+  EXPECT_EQ(odd.export_path, ExportPath::kCompact);
+  ASSERT_EQ(odd.warnings.size(), 1u);
+  EXPECT_NE(odd.warnings.front().find("FABTRACE_SPAN_EXPORT"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace fabtrace::telemetry

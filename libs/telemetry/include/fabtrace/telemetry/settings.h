@@ -15,6 +15,13 @@ namespace fabtrace::telemetry {
 
 enum class ExportProtocol { kHttpProtobuf, kHttpJson, kGrpc };
 enum class ExporterKind { kOtlp, kNone };
+// FABTRACE_SPAN_EXPORT, for OTLP/HTTP with protobuf: which export path (docs/performance.md).
+//   compact: ours (default): plain recordables, direct wire encoding, one kept-alive
+//            connection, the real outcome of each export.
+//   sync:    opentelemetry-cpp's OtlpRecordable and OtlpHttpClient, sent synchronously.
+//   stock:   opentelemetry-cpp's OtlpHttpExporter as packaged (its export is asynchronous
+//            in Debian's build, so failures are not counted): for comparison only.
+enum class ExportPath { kCompact, kSync, kStock };
 
 struct SamplerSettings {
   // always_on, always_off, traceidratio, parentbased_always_on,
@@ -41,6 +48,7 @@ struct Settings {
   bool disabled = false;  // OTEL_SDK_DISABLED=true: no spans are recorded or exported
   ExporterKind exporter = ExporterKind::kOtlp;
   ExportProtocol protocol = ExportProtocol::kHttpProtobuf;
+  ExportPath export_path = ExportPath::kCompact;
   std::string endpoint;  // full URL (http) or host:port URL (grpc)
   std::chrono::milliseconds export_timeout{10000};
   // OTEL_EXPORTER_OTLP_[TRACES_]HEADERS: sent with every export, e.g. the Collector's

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Instructions the service executes per request, tracing off vs on (100 %), counted by
+# valgrind's callgrind: a number that does not move with the machine's noise. The spans
+# are exported to bench/otlp_sink.py, so the export path (batching, serialization, the
+# HTTP request) is counted too, on the service's own threads.
+#   bench/instructions_per_request.sh [route ...]     (default: /ping /work; needs valgrind)
+#   BENCH_REQUESTS=2000 (per run); BENCH_PROFILE_DIR=dir keeps the callgrind files
+. "$(dirname "$0")/lib.sh"
+command -v valgrind >/dev/null || { echo "valgrind is needed (Debian package valgrind)" >&2; exit 1; }
+bench_build
+REQUESTS=${BENCH_REQUESTS:-2000}
+SINK_PORT=${BENCH_SINK_PORT:-18991}
+PROFILE_DIR=${BENCH_PROFILE_DIR:-$(mktemp -d)}
+mkdir -p "$PROFILE_DIR"
+ROUTES=("$@")
+((${#ROUTES[@]})) || ROUTES=(/ping /work)
+
+python3 "$BENCH_ROOT/bench/otlp_sink.py" "$SINK_PORT" >/dev/null &
+SINK_PID=$!
+trap 'kill $SINK_PID 2>/dev/null || true' EXIT
+
+# requests PATH N: N GET requests on one keep-alive connection.
+requests() {
+  python3 - "$PORT" "$1" "$2" <<'EOF'
+import http.client, sys
+port, path, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+for _ in range(n):
+    connection.request("GET", path)
+    response = connection.getresponse()
+    response.read()
+    assert response.status == 200, response.status
+EOF
+}
+
+# measure LABEL PATH ENV...: instructions per request of PATH with the environment given.
+measure() {
+  local label=$1 path=$2 out
+  shift 2
+  out=$PROFILE_DIR/callgrind.$label${path//\//_}
+  env PORT="$PORT" LOG_LEVEL=warn "$@" valgrind --tool=callgrind --callgrind-out-file="$out" \
+    --dump-instr=no --collect-atstart=yes "$SERVER" >"$out.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 600); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.1; done
+  requests "$path" 200                     # warm-up: connections, caches, first batches
+  sleep 1
+  callgrind_control -z "$SERVER_PID" >/dev/null
+  requests "$path" "$REQUESTS"
+  sleep 1.5                                # the last batch is exported (schedule delay 500 ms)
+  callgrind_control -d "$SERVER_PID" >/dev/null
+  kill "$SERVER_PID" && wait "$SERVER_PID" 2>/dev/null || true
+  # The dump taken after zeroing holds exactly the measured requests.
+  local dump total
+  dump=$(ls -t "$out".* 2>/dev/null | grep -v '\.log$' | head -n 1)
+  total=$(callgrind_annotate --threshold=100 "$dump" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}')
+  echo $((total / REQUESTS))
+}
+
+# Tracing on, through one export path (FABTRACE_SPAN_EXPORT: compact is ours, sync and
+# stock are opentelemetry-cpp's recordable with its HTTP client, synchronous or packaged).
+on=(OTEL_TRACES_SAMPLER=always_on OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK_PORT"
+  OTEL_EXPORTER_OTLP_HEADERS= OTEL_BSP_SCHEDULE_DELAY=500 OTEL_SERVICE_NAME=bench-server)
+PATHS=(${BENCH_EXPORT_PATHS:-compact sync stock})
+printf 'instructions per request (callgrind), %d requests a run, spans to a sink\n' "$REQUESTS"
+for route in "${ROUTES[@]}"; do
+  spans=1
+  [[ $route == /work ]] && spans=4
+  off=$(measure off "$route" OTEL_SDK_DISABLED=true)
+  printf '  %-8s %-8s %9d\n' "$route" off "$off"
+  for path in "${PATHS[@]}"; do
+    on=$(measure "$path" "$route" "${on[@]}" FABTRACE_SPAN_EXPORT="$path")
+    printf '  %-8s %-8s %9d   ratio %.3f   added per span %d\n' "$route" "$path" "$on" \
+      "$(awk -v a="$on" -v b="$off" 'BEGIN {print a / b}')" $(((on - off) / spans))
+  done
+done
+echo "  callgrind files: $PROFILE_DIR (callgrind_annotate <file> shows where the instructions go)"

@@ -1,0 +1,114 @@
+// A span as the SDK records it, kept in plain C++ values (no protobuf objects), and its
+// encoding as an OTLP ExportTraceServiceRequest. Recording an attribute costs a string
+// copy or two instead of building, and later copying and destroying, protobuf messages:
+// see docs/performance.md for what that saves.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "opentelemetry/nostd/span.h"
+#include "opentelemetry/sdk/trace/recordable.h"
+
+namespace fabtrace::telemetry::detail {
+
+// An attribute value: the scalar kinds of OTLP's AnyValue, or an array of them.
+struct AttributeValue;
+using ScalarValue = std::variant<bool, std::int64_t, double, std::string>;
+struct AttributeValue {
+  std::variant<bool, std::int64_t, double, std::string, std::vector<ScalarValue>> value;
+};
+
+struct Attribute {
+  std::string key;
+  AttributeValue value;
+};
+
+// At most this many attributes per span, event or link (OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT's
+// default); more are counted as dropped.
+inline constexpr std::size_t kMaxAttributes = 128;
+inline constexpr std::size_t kMaxEvents = 128;
+inline constexpr std::size_t kMaxLinks = 128;
+
+struct Attributes {
+  std::vector<Attribute> items;
+  std::uint32_t dropped = 0;
+
+  // Sets or replaces key's value (the specification's "overwrite" rule).
+  void Set(opentelemetry::nostd::string_view key,
+           const opentelemetry::common::AttributeValue& value);
+  void SetAll(const opentelemetry::common::KeyValueIterable& attributes);
+};
+
+struct SpanEvent {
+  std::string name;
+  std::uint64_t time_unix_nano = 0;
+  Attributes attributes;
+};
+
+struct SpanLink {
+  std::array<std::uint8_t, 16> trace_id{};
+  std::array<std::uint8_t, 8> span_id{};
+  std::string trace_state;
+  std::uint8_t flags = 0;
+  Attributes attributes;
+};
+
+class CompactRecordable final : public opentelemetry::sdk::trace::Recordable {
+ public:
+  CompactRecordable() { attributes.items.reserve(16); }  // a server span sets about 12
+
+  void SetIdentity(const opentelemetry::trace::SpanContext& span_context,
+                   opentelemetry::trace::SpanId parent_span_id) noexcept override;
+  void SetAttribute(opentelemetry::nostd::string_view key,
+                    const opentelemetry::common::AttributeValue& value) noexcept override;
+  void AddEvent(opentelemetry::nostd::string_view name,
+                opentelemetry::common::SystemTimestamp timestamp,
+                const opentelemetry::common::KeyValueIterable& attributes) noexcept override;
+  void AddLink(const opentelemetry::trace::SpanContext& span_context,
+               const opentelemetry::common::KeyValueIterable& attributes) noexcept override;
+  void SetStatus(opentelemetry::trace::StatusCode code,
+                 opentelemetry::nostd::string_view description) noexcept override;
+  void SetName(opentelemetry::nostd::string_view name) noexcept override;
+  void SetTraceFlags(opentelemetry::trace::TraceFlags flags) noexcept override;
+  void SetSpanKind(opentelemetry::trace::SpanKind span_kind) noexcept override;
+  void SetResource(const opentelemetry::sdk::resource::Resource& resource) noexcept override;
+  void SetStartTime(opentelemetry::common::SystemTimestamp start_time) noexcept override;
+  void SetDuration(std::chrono::nanoseconds duration) noexcept override;
+  void SetInstrumentationScope(const opentelemetry::sdk::instrumentationscope::InstrumentationScope&
+                                   instrumentation_scope) noexcept override;
+
+  // What the encoder reads.
+  std::array<std::uint8_t, 16> trace_id{};
+  std::array<std::uint8_t, 8> span_id{};
+  std::array<std::uint8_t, 8> parent_span_id{};
+  bool has_parent = false;
+  std::string trace_state;
+  std::uint8_t flags = 0;
+  std::string name;
+  int kind = 1;  // OTLP's SpanKind: 1 internal, 2 server, 3 client, 4 producer, 5 consumer
+  std::uint64_t start_unix_nano = 0;
+  std::uint64_t end_unix_nano = 0;
+  Attributes attributes;
+  std::vector<SpanEvent> events;
+  std::uint32_t dropped_events = 0;
+  std::vector<SpanLink> links;
+  std::uint32_t dropped_links = 0;
+  int status_code = 0;  // OTLP's StatusCode: 0 unset, 1 ok, 2 error
+  std::string status_message;
+  const opentelemetry::sdk::resource::Resource* resource = nullptr;
+  const opentelemetry::sdk::instrumentationscope::InstrumentationScope* scope = nullptr;
+};
+
+// Appends the OTLP/protobuf ExportTraceServiceRequest of `spans` (all CompactRecordables)
+// to `out`: one ResourceSpans per resource, one ScopeSpans per instrumentation scope,
+// spans in the order given.
+void EncodeExportRequest(
+    const opentelemetry::nostd::span<std::unique_ptr<opentelemetry::sdk::trace::Recordable>>& spans,
+    std::string& out);
+
+}  // namespace fabtrace::telemetry::detail

@@ -1,0 +1,294 @@
+// Our export path: spans recorded by the real SDK into CompactRecordables, encoded, then
+// parsed back with the protobuf classes generated from the OTLP .proto files; and the
+// exporter against a local stand-in Collector (retries, Retry-After, refusals).
+#include "compact_recordable.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "opentelemetry/sdk/resource/resource.h"
+#include "opentelemetry/sdk/trace/simple_processor_factory.h"
+#include "opentelemetry/sdk/trace/tracer_provider_factory.h"
+#include "otlp_http_compact_exporter.h"
+
+// clang-format off
+#include "opentelemetry/exporters/otlp/protobuf_include_prefix.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "opentelemetry/exporters/otlp/protobuf_include_suffix.h"
+// clang-format on
+
+namespace sdk = opentelemetry::sdk;
+namespace sdktrace = opentelemetry::sdk::trace;
+namespace trace = opentelemetry::trace;
+namespace proto = opentelemetry::proto;
+
+namespace fabtrace::telemetry {
+namespace {
+
+// Encodes what the SDK hands it, as the real exporter does, and keeps the bytes.
+class EncodingExporter final : public sdktrace::SpanExporter {
+ public:
+  explicit EncodingExporter(std::string* out) : out_(out) {}
+  std::unique_ptr<sdktrace::Recordable> MakeRecordable() noexcept override {
+    return std::make_unique<detail::CompactRecordable>();
+  }
+  sdk::common::ExportResult Export(
+      const opentelemetry::nostd::span<std::unique_ptr<sdktrace::Recordable>>& spans) noexcept
+      override {
+    detail::EncodeExportRequest(spans, *out_);
+    return sdk::common::ExportResult::kSuccess;
+  }
+  bool ForceFlush(std::chrono::microseconds) noexcept override { return true; }
+  bool Shutdown(std::chrono::microseconds) noexcept override { return true; }
+
+ private:
+  std::string* out_;
+};
+
+std::unique_ptr<sdktrace::TracerProvider> ProviderInto(std::string* out) {
+  return sdktrace::TracerProviderFactory::Create(
+      sdktrace::SimpleSpanProcessorFactory::Create(std::make_unique<EncodingExporter>(out)),
+      sdk::resource::Resource::Create({{"service.name", "shop-api"}, {"service.version", "1.2"}}));
+}
+
+std::map<std::string, proto::common::v1::AnyValue> AttributesOf(
+    const google::protobuf::RepeatedPtrField<proto::common::v1::KeyValue>& attributes) {
+  std::map<std::string, proto::common::v1::AnyValue> by_key;
+  for (const auto& attribute : attributes) {
+    EXPECT_EQ(by_key.count(attribute.key()), 0u) << "key twice: " << attribute.key();
+    by_key[attribute.key()] = attribute.value();
+  }
+  return by_key;
+}
+
+std::string Bytes(opentelemetry::nostd::span<const uint8_t> id) {
+  return {reinterpret_cast<const char*>(id.data()), id.size()};
+}
+
+TEST(CompactRecordable, EncodesWhatTheSdkRecordedAsOtlpParsesIt) {
+  std::string wire;
+  auto provider = ProviderInto(&wire);
+  auto tracer = provider->GetTracer("fabtrace.http", "0.9");
+  trace::StartSpanOptions options;
+  options.kind = trace::SpanKind::kServer;
+  auto parent = tracer->StartSpan("parent");
+  options.parent = parent->GetContext();
+  auto span = tracer->StartSpan("GET /materials", {},
+                                {{parent->GetContext(), {{"link.reason", "approval"}}}}, options);
+  span->SetAttribute("http.request.method", "GET");
+  span->SetAttribute("http.response.status_code", 500);
+  span->SetAttribute("http.response.status_code", 503);  // overwritten, not repeated
+  span->SetAttribute("server.port", static_cast<uint32_t>(8180));
+  span->SetAttribute("db.rows", static_cast<int64_t>(-7));
+  span->SetAttribute("shop.price", 12.5);
+  span->SetAttribute("shop.express", true);
+  std::vector<opentelemetry::nostd::string_view> materials = {"pla-white", "petg-black"};
+  span->SetAttribute("shop.materials", materials);
+  span->AddEvent("exception",
+                 {{"exception.type", "std::runtime_error"}, {"exception.message", "boom"}});
+  span->SetStatus(trace::StatusCode::kError, "HTTP 503");
+  const auto context = span->GetContext();
+  span->End();
+  parent->End();
+
+  proto::collector::trace::v1::ExportTraceServiceRequest request;
+  ASSERT_FALSE(wire.empty());
+  // Two exports (the simple processor sends one span each), appended: a request parses
+  // as the concatenation of its repeated fields.
+  ASSERT_TRUE(request.ParseFromString(wire));
+  ASSERT_EQ(request.resource_spans_size(), 2);
+  const auto& resource_spans = request.resource_spans(0);
+  auto resource = AttributesOf(resource_spans.resource().attributes());
+  EXPECT_EQ(resource["service.name"].string_value(), "shop-api");
+  EXPECT_EQ(resource["service.version"].string_value(), "1.2");
+  ASSERT_EQ(resource_spans.scope_spans_size(), 1);
+  EXPECT_EQ(resource_spans.scope_spans(0).scope().name(), "fabtrace.http");
+  EXPECT_EQ(resource_spans.scope_spans(0).scope().version(), "0.9");
+  ASSERT_EQ(resource_spans.scope_spans(0).spans_size(), 1);
+
+  const auto& encoded = resource_spans.scope_spans(0).spans(0);
+  EXPECT_EQ(encoded.name(), "GET /materials");
+  EXPECT_EQ(encoded.kind(), proto::trace::v1::Span::SPAN_KIND_SERVER);
+  EXPECT_EQ(encoded.trace_id(), Bytes(context.trace_id().Id()));
+  EXPECT_EQ(encoded.span_id(), Bytes(context.span_id().Id()));
+  EXPECT_EQ(encoded.parent_span_id(), Bytes(parent->GetContext().span_id().Id()));
+  EXPECT_EQ(encoded.flags() & 0xff, 1u);  // sampled
+  EXPECT_GT(encoded.start_time_unix_nano(), 1'700'000'000'000'000'000u);
+  EXPECT_GE(encoded.end_time_unix_nano(), encoded.start_time_unix_nano());
+  auto attributes = AttributesOf(encoded.attributes());
+  EXPECT_EQ(attributes.size(), 7u);
+  EXPECT_EQ(attributes["http.request.method"].string_value(), "GET");
+  EXPECT_EQ(attributes["http.response.status_code"].int_value(), 503);
+  EXPECT_EQ(attributes["server.port"].int_value(), 8180);
+  EXPECT_EQ(attributes["db.rows"].int_value(), -7);
+  EXPECT_DOUBLE_EQ(attributes["shop.price"].double_value(), 12.5);
+  EXPECT_TRUE(attributes["shop.express"].bool_value());
+  ASSERT_EQ(attributes["shop.materials"].array_value().values_size(), 2);
+  EXPECT_EQ(attributes["shop.materials"].array_value().values(1).string_value(), "petg-black");
+  ASSERT_EQ(encoded.events_size(), 1);
+  EXPECT_EQ(encoded.events(0).name(), "exception");
+  EXPECT_EQ(AttributesOf(encoded.events(0).attributes())["exception.message"].string_value(),
+            "boom");
+  ASSERT_EQ(encoded.links_size(), 1);
+  EXPECT_EQ(encoded.links(0).span_id(), Bytes(parent->GetContext().span_id().Id()));
+  EXPECT_EQ(AttributesOf(encoded.links(0).attributes())["link.reason"].string_value(), "approval");
+  EXPECT_EQ(encoded.status().code(), proto::trace::v1::Status::STATUS_CODE_ERROR);
+  EXPECT_EQ(encoded.status().message(), "HTTP 503");
+
+  const auto& root = request.resource_spans(1).scope_spans(0).spans(0);
+  EXPECT_EQ(root.name(), "parent");
+  EXPECT_TRUE(root.parent_span_id().empty());
+  EXPECT_EQ(root.kind(), proto::trace::v1::Span::SPAN_KIND_INTERNAL);
+  EXPECT_FALSE(root.has_status());
+}
+
+TEST(CompactRecordable, GroupsABatchByScopeAndKeepsLargeValuesWhole) {
+  std::vector<std::unique_ptr<sdktrace::Recordable>> batch;
+  const auto resource = sdk::resource::Resource::Create({{"service.name", "crm-api"}});
+  auto http_scope = sdk::instrumentationscope::InstrumentationScope::Create("fabtrace.http");
+  auto db_scope = sdk::instrumentationscope::InstrumentationScope::Create("fabtrace.db");
+  const std::string big(300'000, 'x');  // lengths beyond one varint byte, and beyond 64 KiB
+  for (int i = 0; i < 6; ++i) {
+    auto span = std::make_unique<detail::CompactRecordable>();
+    span->SetResource(resource);
+    span->SetInstrumentationScope(i % 2 ? *db_scope : *http_scope);
+    span->SetName("span " + std::to_string(i));
+    span->SetAttribute("db.query.text", i == 3 ? big : std::string("SELECT 1"));
+    batch.push_back(std::move(span));
+  }
+  std::string wire;
+  detail::EncodeExportRequest(batch, wire);
+  proto::collector::trace::v1::ExportTraceServiceRequest request;
+  ASSERT_TRUE(request.ParseFromString(wire));
+  ASSERT_EQ(request.resource_spans_size(), 1);
+  const auto& scopes = request.resource_spans(0).scope_spans();
+  ASSERT_EQ(scopes.size(), 2);
+  EXPECT_EQ(scopes[0].scope().name(), "fabtrace.http");
+  EXPECT_EQ(scopes[1].scope().name(), "fabtrace.db");
+  ASSERT_EQ(scopes[1].spans_size(), 3);
+  EXPECT_EQ(scopes[1].spans(0).name(), "span 1");
+  EXPECT_EQ(scopes[1].spans(1).attributes(0).value().string_value(), big);
+}
+
+TEST(CompactRecordable, CountsAttributesBeyondTheLimitAsDropped) {
+  detail::CompactRecordable span;
+  for (std::size_t i = 0; i < detail::kMaxAttributes + 5; ++i) {
+    span.SetAttribute("key." + std::to_string(i), static_cast<int64_t>(i));
+  }
+  EXPECT_EQ(span.attributes.items.size(), detail::kMaxAttributes);
+  EXPECT_EQ(span.attributes.dropped, 5u);
+}
+
+// A Collector stand-in that answers with the statuses it is given, in turn.
+class FakeCollector {
+ public:
+  explicit FakeCollector(std::vector<int> statuses, std::string retry_after = "")
+      : statuses_(std::move(statuses)), retry_after_(std::move(retry_after)) {
+    server_.Post("/v1/traces",
+                 [this](const httplib::Request& request, httplib::Response& response) {
+                   std::lock_guard lock(mutex_);
+                   bodies_.push_back(request.body);
+                   authorization_ = request.get_header_value("Authorization");
+                   content_type_ = request.get_header_value("Content-Type");
+                   const auto index = std::min(bodies_.size(), statuses_.size()) - 1;
+                   response.status = statuses_[index];
+                   if (!retry_after_.empty()) response.set_header("Retry-After", retry_after_);
+                 });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ~FakeCollector() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1/traces"; }
+  std::size_t requests() {
+    std::lock_guard lock(mutex_);
+    return bodies_.size();
+  }
+  std::string body(std::size_t i) {
+    std::lock_guard lock(mutex_);
+    return bodies_.at(i);
+  }
+  std::string authorization_, content_type_;
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::vector<std::string> bodies_;
+  std::vector<int> statuses_;
+  std::string retry_after_;
+};
+
+Settings SettingsFor(const std::string& url,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+  Settings settings;
+  settings.endpoint = url;
+  settings.export_timeout = timeout;
+  settings.headers = {{"Authorization", "Bearer t0ken"}};
+  return settings;
+}
+
+sdk::common::ExportResult ExportOne(sdktrace::SpanExporter& exporter) {
+  std::vector<std::unique_ptr<sdktrace::Recordable>> batch;
+  batch.push_back(exporter.MakeRecordable());
+  batch.back()->SetName("one");
+  return exporter.Export(batch);
+}
+
+TEST(CompactOtlpHttpExporter, PostsProtobufWithTheHeadersAndReusesItsConnection) {
+  FakeCollector collector({200});
+  auto exporter = MakeCompactOtlpHttpExporter(SettingsFor(collector.Url()));
+  EXPECT_EQ(ExportOne(*exporter), sdk::common::ExportResult::kSuccess);
+  EXPECT_EQ(ExportOne(*exporter), sdk::common::ExportResult::kSuccess);
+  ASSERT_EQ(collector.requests(), 2u);
+  EXPECT_EQ(collector.authorization_, "Bearer t0ken");
+  EXPECT_EQ(collector.content_type_, "application/x-protobuf");
+  proto::collector::trace::v1::ExportTraceServiceRequest request;
+  ASSERT_TRUE(request.ParseFromString(collector.body(1)));
+  EXPECT_EQ(request.resource_spans(0).scope_spans(0).spans(0).name(), "one");
+}
+
+TEST(CompactOtlpHttpExporter, RetriesWhatTheCollectorSaysToRetry) {
+  FakeCollector collector({503, 429, 200});
+  auto exporter = MakeCompactOtlpHttpExporter(SettingsFor(collector.Url()));
+  EXPECT_EQ(ExportOne(*exporter), sdk::common::ExportResult::kSuccess);
+  EXPECT_EQ(collector.requests(), 3u);
+}
+
+TEST(CompactOtlpHttpExporter, GivesUpOnARefusalAtOnce) {
+  FakeCollector collector({401});
+  auto exporter = MakeCompactOtlpHttpExporter(SettingsFor(collector.Url()));
+  EXPECT_EQ(ExportOne(*exporter), sdk::common::ExportResult::kFailure);
+  EXPECT_EQ(collector.requests(), 1u);
+}
+
+TEST(CompactOtlpHttpExporter, ARetryAfterBeyondTheTimeoutFailsWithoutWaiting) {
+  FakeCollector collector({503}, "30");
+  auto exporter =
+      MakeCompactOtlpHttpExporter(SettingsFor(collector.Url(), std::chrono::seconds(2)));
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(ExportOne(*exporter), sdk::common::ExportResult::kFailure);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+  EXPECT_EQ(collector.requests(), 1u);
+}
+
+TEST(CompactOtlpHttpExporter, AnUnreachableCollectorFailsWithinTheTimeout) {
+  auto exporter = MakeCompactOtlpHttpExporter(
+      SettingsFor("http://127.0.0.1:9/v1/traces", std::chrono::milliseconds(1500)));
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(ExportOne(*exporter), sdk::common::ExportResult::kFailure);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2500));
+  EXPECT_TRUE(exporter->Shutdown(std::chrono::microseconds(0)));
+  EXPECT_EQ(ExportOne(*exporter), sdk::common::ExportResult::kFailure);  // after shutdown
+}
+
+}  // namespace
+}  // namespace fabtrace::telemetry

@@ -1,0 +1,30 @@
+"""The benchmark scripts of bench/ run to the end on a short duration (they are measured by
+hand, not timed here: docs/performance.md), and what they print holds together."""
+
+import os
+import re
+import subprocess
+
+
+def run_bench(landscape, script: str, *args: str, **env: str) -> str:
+    result = subprocess.run(["bash", str(landscape.root / "bench" / script), *args], capture_output=True, text=True,
+                            timeout=300, check=False, env={**os.environ, **env})
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def test_cpu_per_request_compares_every_export_path(landscape):
+    out = run_bench(landscape, "cpu_per_request.sh", "/work", BENCH_DURATION="1s", BENCH_ROUNDS="1")
+    rows = {line.split()[0]: line.split() for line in out.splitlines() if re.match(r"^  [a-z-]+ +\d", line)}
+    assert set(rows) == {"off", "compact", "sync", "stock", "collector-down"}, out
+    assert float(rows["compact"][1]) > 0 and int(rows["compact"][7]) > 0, "our path exported spans"
+    assert int(rows["collector-down"][7]) == 0 and int(rows["collector-down"][8]) > 0, "nothing listening: counted drops"
+
+
+def test_instructions_per_request_counts_both_modes(landscape):
+    out = run_bench(landscape, "instructions_per_request.sh", "/ping", BENCH_REQUESTS="50",
+                    BENCH_EXPORT_PATHS="compact")
+    off = re.search(r"/ping +off +(\d+)", out)
+    on = re.search(r"/ping +compact +(\d+) +ratio", out)
+    assert off and on, out
+    assert int(on.group(1)) > int(off.group(1)) > 1000
