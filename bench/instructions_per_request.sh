@@ -58,7 +58,7 @@ measure() {
 
 # Tracing on, through one export path (FABTRACE_SPAN_EXPORT: compact is ours, sync and
 # stock are opentelemetry-cpp's recordable with its HTTP client, synchronous or packaged).
-on=(OTEL_TRACES_SAMPLER=always_on OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK_PORT"
+traced=(OTEL_TRACES_SAMPLER=always_on OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK_PORT"
   OTEL_EXPORTER_OTLP_HEADERS= OTEL_BSP_SCHEDULE_DELAY=500 OTEL_SERVICE_NAME=bench-server)
 PATHS=(${BENCH_EXPORT_PATHS:-compact sync stock})
 printf 'instructions per request (callgrind), %d requests a run, spans to a sink\n' "$REQUESTS"
@@ -68,7 +68,7 @@ for route in "${ROUTES[@]}"; do
   off=$(measure off "$route" OTEL_SDK_DISABLED=true)
   printf '  %-8s %-8s %9d\n' "$route" off "$off"
   for path in "${PATHS[@]}"; do
-    on=$(measure "$path" "$route" "${on[@]}" FABTRACE_SPAN_EXPORT="$path")
+    on=$(measure "$path" "$route" "${traced[@]}" FABTRACE_SPAN_EXPORT="$path")
     printf '  %-8s %-8s %9d   ratio %.3f   added per span %d\n' "$route" "$path" "$on" \
       "$(awk -v a="$on" -v b="$off" 'BEGIN {print a / b}')" $(((on - off) / spans))
   done

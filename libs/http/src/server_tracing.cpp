@@ -1,11 +1,13 @@
 #include "fabtrace/http/server_tracing.h"
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 
 #include "fabtrace/telemetry/propagation.h"
 #include "fabtrace/telemetry/span_errors.h"
 #include "fabtrace/telemetry/tracer.h"
+#include "opentelemetry/common/key_value_iterable.h"
 #include "opentelemetry/semconv/client_attributes.h"
 #include "opentelemetry/semconv/incubating/http_attributes.h"
 #include "opentelemetry/semconv/network_attributes.h"
@@ -13,6 +15,7 @@
 #include "opentelemetry/semconv/url_attributes.h"
 #include "opentelemetry/semconv/user_agent_attributes.h"
 #include "opentelemetry/trace/context.h"
+#include "opentelemetry/trace/span_context_kv_iterable.h"
 
 namespace trace = opentelemetry::trace;
 
@@ -30,6 +33,31 @@ bool IsKnownMethod(std::string_view method) {
   }
   return false;
 }
+
+// The attributes a server span starts with, handed to StartSpan at once: the SDK records
+// them without taking the span's lock once per attribute (docs/performance.md).
+class StartAttributes final : public opentelemetry::common::KeyValueIterable {
+ public:
+  void Add(opentelemetry::nostd::string_view key, opentelemetry::common::AttributeValue value) {
+    if (count_ < items_.size()) items_[count_++] = {key, value};
+  }
+  bool ForEachKeyValue(
+      opentelemetry::nostd::function_ref<bool(opentelemetry::nostd::string_view,
+                                              opentelemetry::common::AttributeValue)>
+          callback) const noexcept override {
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (!callback(items_[i].first, items_[i].second)) return false;
+    }
+    return true;
+  }
+  std::size_t size() const noexcept override { return count_; }
+
+ private:
+  std::array<std::pair<opentelemetry::nostd::string_view, opentelemetry::common::AttributeValue>,
+             16>
+      items_;
+  std::size_t count_ = 0;
+};
 
 // "host:port" of the Host header, without the port.
 std::string HostName(const Request& request) {
@@ -50,26 +78,30 @@ ServerSpan::ServerSpan(const Request& request, const std::string& route, int ser
   const std::string method = known ? request.method : "_OTHER";
   const std::string name = route.empty() ? (known ? request.method : std::string("HTTP"))
                                          : (known ? request.method : "HTTP") + " " + route;
-  span_ = telemetry::GetTracer("http")->StartSpan(name, options);
-  span_->SetAttribute(semconv::http::kHttpRequestMethod, method);
-  if (!known) span_->SetAttribute(semconv::http::kHttpRequestMethodOriginal, request.method);
-  if (!route.empty()) span_->SetAttribute(semconv::http::kHttpRoute, route);
-  span_->SetAttribute(semconv::url::kUrlPath, request.path);
-  span_->SetAttribute(semconv::url::kUrlScheme, "http");
-  span_->SetAttribute(semconv::network::kNetworkProtocolVersion, "1.1");
+  // The values must outlive StartSpan only (the SDK copies them).
   const auto host = HostName(request);
-  if (!host.empty()) span_->SetAttribute(semconv::server::kServerAddress, host);
-  span_->SetAttribute(semconv::server::kServerPort, static_cast<int64_t>(server_port));
-  if (!request.client_address.empty())
-    span_->SetAttribute(semconv::client::kClientAddress, request.client_address);
+  StartAttributes attributes;
+  attributes.Add(semconv::http::kHttpRequestMethod, method);
+  if (!known) attributes.Add(semconv::http::kHttpRequestMethodOriginal, request.method);
+  if (!route.empty()) attributes.Add(semconv::http::kHttpRoute, route);
+  attributes.Add(semconv::url::kUrlPath, request.path);
+  attributes.Add(semconv::url::kUrlScheme, "http");
+  attributes.Add(semconv::network::kNetworkProtocolVersion, "1.1");
+  if (!host.empty()) attributes.Add(semconv::server::kServerAddress, host);
+  attributes.Add(semconv::server::kServerPort, static_cast<int64_t>(server_port));
+  if (!request.client_address.empty()) {
+    attributes.Add(semconv::client::kClientAddress, request.client_address);
+  }
   if (auto agent = request.header("user-agent")) {
-    span_->SetAttribute(semconv::user_agent::kUserAgentOriginal,
-                        std::string(agent->substr(0, 256)));
+    attributes.Add(semconv::user_agent::kUserAgentOriginal,
+                   opentelemetry::nostd::string_view(agent->data(),
+                                                     std::min<std::size_t>(agent->size(), 256)));
   }
   if (!request.body.empty()) {
-    span_->SetAttribute(semconv::http::kHttpRequestBodySize,
-                        static_cast<int64_t>(request.body.size()));
+    attributes.Add(semconv::http::kHttpRequestBodySize, static_cast<int64_t>(request.body.size()));
   }
+  span_ =
+      telemetry::GetTracer("http")->StartSpan(name, attributes, trace::NullSpanContext(), options);
   scope_ = std::make_unique<trace::Scope>(span_);
   trace_id_ = telemetry::CurrentTraceId();
   traceresponse_ = telemetry::CurrentTraceparent();
