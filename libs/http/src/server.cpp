@@ -240,7 +240,9 @@ std::string Server::MetricsText() const {
          << stats.failed
          << "\n# TYPE fabtrace_spans_dropped_total counter\nfabtrace_spans_dropped_total "
          << stats.dropped << "\n# TYPE fabtrace_spans_pending gauge\nfabtrace_spans_pending "
-         << stats.pending << "\n";
+         << stats.pending
+         << "\n# TYPE fabtrace_spans_retried_total counter\nfabtrace_spans_retried_total "
+         << stats.retried << "\n";
   }
   return text.str();
 }

@@ -44,8 +44,11 @@ std::size_t ReadRetryAfter(char* data, std::size_t size, std::size_t count, void
 
 class CompactOtlpHttpExporter final : public sdktrace::SpanExporter {
  public:
-  explicit CompactOtlpHttpExporter(const Settings& settings)
-      : endpoint_(settings.endpoint), timeout_(settings.export_timeout), tls_(settings.tls) {
+  CompactOtlpHttpExporter(const Settings& settings, std::shared_ptr<ExportStats> stats)
+      : endpoint_(settings.endpoint),
+        timeout_(settings.export_timeout),
+        tls_(settings.tls),
+        stats_(std::move(stats)) {
     static CurlGlobal global;
     curl_ = curl_easy_init();
     headers_ = curl_slist_append(headers_, "Content-Type: application/x-protobuf");
@@ -76,7 +79,7 @@ class CompactOtlpHttpExporter final : public sdktrace::SpanExporter {
     } catch (...) {
       return sdk::common::ExportResult::kFailure;
     }
-    return Send();
+    return Send(spans.size());
   }
 
   bool ForceFlush(std::chrono::microseconds) noexcept override { return true; }  // synchronous
@@ -87,28 +90,40 @@ class CompactOtlpHttpExporter final : public sdktrace::SpanExporter {
   }
 
  private:
-  static constexpr int kAttempts = 3;
+  static constexpr std::chrono::milliseconds kMaxBackoff{2000};
 
   // One POST, retried on 429/502/503/504 and on connection failures with backoff
-  // (Retry-After when the server gives one), all within the export timeout.
-  sdk::common::ExportResult Send() {
+  // (Retry-After when the server gives one), until the export timeout. Once a batch has
+  // failed that way, the next ones get one attempt each until one succeeds: an outage
+  // longer than the timeout costs one timeout, not one per batch (nor a slow shutdown).
+  sdk::common::ExportResult Send(std::size_t spans) {
     const auto deadline = Clock::now() + timeout_;
     auto backoff = std::chrono::milliseconds(200);
-    for (int attempt = 1;; ++attempt) {
+    for (;;) {
       const auto left =
           std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (left.count() <= 0) return sdk::common::ExportResult::kFailure;
+      if (left.count() <= 0) return Failed();
       long retry_after = 0;
       const long status = PostOnce(left, retry_after);
-      if (status >= 200 && status < 300) return sdk::common::ExportResult::kSuccess;
+      if (status >= 200 && status < 300) {
+        outage_ = false;
+        return sdk::common::ExportResult::kSuccess;
+      }
       const bool retryable =
           status == 0 || status == 429 || status == 502 || status == 503 || status == 504;
-      if (!retryable || attempt == kAttempts) return sdk::common::ExportResult::kFailure;
+      if (!retryable) return sdk::common::ExportResult::kFailure;
+      if (outage_ || shutdown_) return Failed();
       auto wait = retry_after > 0 ? std::chrono::milliseconds(retry_after * 1000) : backoff;
-      if (Clock::now() + wait >= deadline) return sdk::common::ExportResult::kFailure;
+      if (Clock::now() + wait >= deadline) return Failed();
       std::this_thread::sleep_for(wait);
-      backoff *= 2;
+      backoff = std::min(backoff * 2, kMaxBackoff);
+      if (stats_) stats_->spans_retried += spans;
     }
+  }
+
+  sdk::common::ExportResult Failed() {
+    outage_ = true;
+    return sdk::common::ExportResult::kFailure;
   }
 
   // The HTTP status, or 0 when no answer came.
@@ -146,17 +161,20 @@ class CompactOtlpHttpExporter final : public sdktrace::SpanExporter {
   const std::string endpoint_;
   const std::chrono::milliseconds timeout_;
   const ExportTls tls_;
+  const std::shared_ptr<ExportStats> stats_;
   CURL* curl_ = nullptr;
   curl_slist* headers_ = nullptr;
-  std::string body_;  // reused: its capacity grows to the largest batch once
+  std::string body_;     // reused: its capacity grows to the largest batch once
+  bool outage_ = false;  // the last export failed after retrying
   std::mutex mutex_;
   std::atomic<bool> shutdown_{false};
 };
 
 }  // namespace
 
-std::unique_ptr<sdktrace::SpanExporter> MakeCompactOtlpHttpExporter(const Settings& settings) {
-  return std::make_unique<CompactOtlpHttpExporter>(settings);
+std::unique_ptr<sdktrace::SpanExporter> MakeCompactOtlpHttpExporter(
+    const Settings& settings, std::shared_ptr<ExportStats> stats) {
+  return std::make_unique<CompactOtlpHttpExporter>(settings, std::move(stats));
 }
 
 }  // namespace fabtrace::telemetry

@@ -70,7 +70,8 @@ std::unique_ptr<sdktrace::Sampler> MakeSampler(const SamplerSettings& sampler) {
   return sdktrace::ParentBasedSamplerFactory::Create(root);
 }
 
-std::unique_ptr<sdktrace::SpanExporter> MakeOtlpExporter(const Settings& settings) {
+std::unique_ptr<sdktrace::SpanExporter> MakeOtlpExporter(const Settings& settings,
+                                                         std::shared_ptr<ExportStats> stats) {
   if (settings.protocol == ExportProtocol::kGrpc) {
     otlp::OtlpGrpcExporterOptions options;
     options.endpoint = settings.endpoint;
@@ -96,7 +97,7 @@ std::unique_ptr<sdktrace::SpanExporter> MakeOtlpExporter(const Settings& setting
     case ExportPath::kCompact:
       break;
   }
-  return MakeCompactOtlpHttpExporter(settings);
+  return MakeCompactOtlpHttpExporter(settings, std::move(stats));
 }
 
 void InstallPropagators(const std::vector<std::string>& names) {
@@ -151,7 +152,8 @@ std::unique_ptr<Telemetry> Telemetry::Start(Settings settings,
   }
 
   std::string destination = exporter ? "test exporter" : settings.endpoint;
-  if (!exporter && settings.exporter == ExporterKind::kOtlp) exporter = MakeOtlpExporter(settings);
+  if (!exporter && settings.exporter == ExporterKind::kOtlp)
+    exporter = MakeOtlpExporter(settings, stats);
   std::vector<std::unique_ptr<sdktrace::SpanProcessor>> processors;
   if (exporter) {
     processors.push_back(MakeBoundedBatchProcessor(

@@ -263,6 +263,28 @@ TEST(CompactOtlpHttpExporter, RetriesWhatTheCollectorSaysToRetry) {
   EXPECT_EQ(collector.requests(), 3u);
 }
 
+TEST(CompactOtlpHttpExporter, RidesOutACollectorRestartShorterThanTheTimeout) {
+  FakeCollector collector({503, 503, 502, 503, 200, 200, 503});
+  auto stats = std::make_shared<ExportStats>();
+  auto exporter = MakeCompactOtlpHttpExporter(SettingsFor(collector.Url()), stats);
+  EXPECT_EQ(ExportOne(*exporter), sdk::common::ExportResult::kSuccess);  // 0.2+0.4+0.8+1.6 s
+  EXPECT_EQ(collector.requests(), 5u);
+  EXPECT_EQ(stats->spans_retried.load(), 4u);
+  EXPECT_EQ(ExportOne(*exporter), sdk::common::ExportResult::kSuccess);
+}
+
+TEST(CompactOtlpHttpExporter, AfterAnOutageOutlastingTheTimeoutEachBatchTriesOnce) {
+  FakeCollector collector({503, 503, 503, 503, 503, 200});
+  auto exporter =
+      MakeCompactOtlpHttpExporter(SettingsFor(collector.Url(), std::chrono::milliseconds(500)),
+                                  std::make_shared<ExportStats>());
+  EXPECT_EQ(ExportOne(*exporter), sdk::common::ExportResult::kFailure);  // 200 ms, then no room
+  const auto after_first = collector.requests();
+  EXPECT_EQ(after_first, 2u);
+  EXPECT_EQ(ExportOne(*exporter), sdk::common::ExportResult::kFailure);  // one attempt
+  EXPECT_EQ(collector.requests(), after_first + 1);
+}
+
 TEST(CompactOtlpHttpExporter, GivesUpOnARefusalAtOnce) {
   FakeCollector collector({401});
   auto exporter = MakeCompactOtlpHttpExporter(SettingsFor(collector.Url()));
