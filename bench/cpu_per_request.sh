@@ -13,8 +13,6 @@ ROUTE=${1:-/ping}
 SPANS=1
 [[ $ROUTE == /work ]] && SPANS=4
 SINK_PORT=${BENCH_SINK_PORT:-18991}
-SERVICE_CPU=${BENCH_SERVICE_CPU:-0}
-LOAD_CPU=${BENCH_LOAD_CPU:-1}
 TICKS=$(getconf CLK_TCK)
 
 taskset -c "$LOAD_CPU" python3 "$BENCH_ROOT/bench/otlp_sink.py" "$SINK_PORT" >/dev/null &

@@ -18,7 +18,7 @@ if [[ ! -x $VEGETA ]]; then
     go install -trimpath -ldflags='-s -w' "github.com/tsenart/vegeta/v12@$VEGETA_VERSION" >&2
 fi
 
-taskset -c 1 python3 "$BENCH_ROOT/bench/otlp_sink.py" "$SINK_PORT" >/dev/null &
+taskset -c "$LOAD_CPU" python3 "$BENCH_ROOT/bench/otlp_sink.py" "$SINK_PORT" >/dev/null &
 SINK_PID=$!
 trap 'kill $SINK_PID 2>/dev/null || true' EXIT
 
@@ -27,15 +27,15 @@ run() {
   local label=$1 rate=$2 report
   shift 2
   env PORT="$PORT" LOG_LEVEL=warn OTEL_SERVICE_NAME=bench-server OTEL_BSP_SCHEDULE_DELAY=500 "$@" \
-    taskset -c 0 "$SERVER" >"/tmp/bench-server.log" 2>&1 &
+    taskset -c "$SERVICE_CPU" "$SERVER" >"/tmp/bench-server.log" 2>&1 &
   SERVER_PID=$!
   local ready=
   for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/healthz" && ready=1 && break; sleep 0.1; done
   [[ -n $ready ]] || { echo "the bench server did not start (port $PORT busy?)" >&2; exit 1; }
-  echo "GET http://127.0.0.1:$PORT$ROUTE" | taskset -c 1 "$VEGETA" attack -rate="$rate" -duration=2s >/dev/null
+  echo "GET http://127.0.0.1:$PORT$ROUTE" | taskset -c "$LOAD_CPU" "$VEGETA" attack -rate="$rate" -duration=2s >/dev/null
   # Every request's latency (vegeta's CSV: timestamp, status, latency in ns, ...).
   echo "GET http://127.0.0.1:$PORT$ROUTE" |
-    taskset -c 1 "$VEGETA" attack -rate="$rate" -duration="$DURATION" | "$VEGETA" encode --to csv >/tmp/bench-vegeta.csv
+    taskset -c "$LOAD_CPU" "$VEGETA" attack -rate="$rate" -duration="$DURATION" | "$VEGETA" encode --to csv >/tmp/bench-vegeta.csv
   python3 - "$label" "$rate" "$(bench_metric fabtrace_spans_dropped_total)" <<'EOF'
 import csv, sys
 rows = list(csv.reader(open("/tmp/bench-vegeta.csv")))
@@ -63,7 +63,7 @@ results=$(
 results=$(sort -k2,2n -k1,1 -k4,4g <<<"$results" | awk -v rounds="$ROUNDS" '
   {key = $2 " " $1; count[key]++; if (count[key] == int((rounds + 1) / 2)) print}' |
   awk '{order = ($1 == "off" ? 0 : $1 == "compact" ? 1 : 2); print $2, order, $0}' | sort -k1,1n -k2,2n | cut -d" " -f3-)
-echo "GET $ROUTE at a fixed rate (vegeta, open loop), service on CPU 0, load and sink on CPU 1, $DURATION a run, median of $ROUNDS rounds"
+echo "GET $ROUTE at a fixed rate (vegeta, open loop), service on CPU $SERVICE_CPU, load and sink on CPU $LOAD_CPU, $DURATION a run, median of $ROUNDS rounds"
 awk '
   $1 == "off" {p50[$2] = $3; p99[$2] = $4; p999[$2] = $5}
   {rows[NR] = $0}

@@ -6,6 +6,11 @@ SERVER=$BUILD/bench/trace_bench_server
 PORT=${BENCH_PORT:-18990}
 DURATION=${BENCH_DURATION:-10s}
 CONNECTIONS=${BENCH_CONNECTIONS:-8}
+# Cores for the pinned benchmarks: the service on the first core this process may use, the
+# load generator and the sink on the second (the same one on a one-core machine).
+read -r -a BENCH_CPUS < <(python3 -c 'import os; print(*sorted(os.sched_getaffinity(0)))')
+SERVICE_CPU=${BENCH_SERVICE_CPU:-${BENCH_CPUS[0]}}
+LOAD_CPU=${BENCH_LOAD_CPU:-${BENCH_CPUS[1]:-${BENCH_CPUS[0]}}}
 
 bench_build() { cmake --build "$BUILD" --target trace_bench_server >/dev/null; }
 
