@@ -90,6 +90,6 @@ ft_wait_for() {
 # A port of deploy/ports.conf in a given profile's column (up or test).
 ft_port_of() { awk -v name="$1" -v column="$([[ $2 == up ]] && echo 2 || echo 3)" '$1 == name {print $column}' "$FT_ROOT/deploy/ports.conf"; }
 
-ft_http_ok() { curl -fs -m 2 ${FT_CURL_CA:+--cacert "$FT_CURL_CA"} -o /dev/null "$1" 2>/dev/null; }
+ft_http_ok() { curl -fs -m 2 ${FT_TLS_CA:+--cacert "$FT_TLS_CA"} -o /dev/null "$1" 2>/dev/null; }
 ft_process_gone() { ! kill -0 "$1" 2>/dev/null; }
 ft_port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

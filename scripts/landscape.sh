@@ -211,7 +211,7 @@ ft_realm_json() {
 ft_keycloak_sync() {
   local token answer keycloak=$FT_SCHEME://127.0.0.1:$FT_PORT_KEYCLOAK
   local admin=$keycloak/admin/realms
-  local curl=(curl ${FT_CURL_CA:+--cacert "$FT_CURL_CA"})
+  local curl=(curl ${FT_TLS_CA:+--cacert "$FT_TLS_CA"})
   token=$("${curl[@]}" -sf -X POST "$keycloak/realms/master/protocol/openid-connect/token" \
     --data-urlencode grant_type=password --data-urlencode client_id=admin-cli \
     --data-urlencode "username=$FT_KEYCLOAK_ADMIN"  --data-urlencode "password@-" < <(printf %s "$FT_KEYCLOAK_ADMIN_PASSWORD") |

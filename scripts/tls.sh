@@ -10,7 +10,7 @@ ft_tls_enabled() { [[ ${FABTRACE_TLS:-0} == 1 ]]; }
 
 # Sets the scheme of every TLS-capable door and, in TLS mode, the certificate paths.
 ft_tls_prepare() {
-  export FT_TLS=0 FT_SCHEME=http FT_TLS_CA= FT_TLS_CERT= FT_TLS_KEY= FT_CURL_CA=
+  export FT_TLS=0 FT_SCHEME=http FT_TLS_CA= FT_TLS_CERT= FT_TLS_KEY=
   export FT_COLLECTOR_TLS_CONFIG= FT_WEB_LISTEN_TLS= FT_WEB_TLS_FILES= FT_WEB_OTLP_TLS=
   export FT_KEYCLOAK_LISTEN="--http-enabled=true --http-port=$FT_PORT_KEYCLOAK"
   export FT_GATE_LISTEN="--http-address=127.0.0.1:$FT_PORT_JAEGER_GATE --cookie-secure=false"
@@ -25,7 +25,7 @@ ft_tls_prepare() {
     ft_tls_local_ca "$dir"
     FT_TLS_CERT=$dir/server.crt FT_TLS_KEY=$dir/server.key FT_TLS_CA=$dir/ca.crt
   fi
-  FT_TLS=1 FT_SCHEME=https FT_CURL_CA=$FT_TLS_CA
+  FT_TLS=1 FT_SCHEME=https
   FT_COLLECTOR_TLS_CONFIG="--config=$FT_ROOT/deploy/collector/tls.yaml"
   FT_WEB_LISTEN_TLS=" ssl"
   FT_WEB_TLS_FILES="ssl_certificate $FT_TLS_CERT; ssl_certificate_key $FT_TLS_KEY; ssl_protocols TLSv1.2 TLSv1.3;"

@@ -64,98 +64,64 @@ std::string_view View(const std::array<std::uint8_t, N>& bytes) {
 
 // --- encoding ------------------------------------------------------------------------
 
-// AnyValue fields: 1 string, 2 bool, 3 int, 4 double, 5 array.
-void EncodeScalar(ProtoWriter& writer, const ScalarValue& value) {
-  std::visit(
-      [&writer](const auto& item) {
-        using T = std::decay_t<decltype(item)>;
-        if constexpr (std::is_same_v<T, bool>) {
-          writer.Varint(2, item ? 1 : 0);
-        } else if constexpr (std::is_same_v<T, std::int64_t>) {
-          writer.Varint(3, static_cast<std::uint64_t>(item));
-        } else if constexpr (std::is_same_v<T, double>) {
-          writer.Double(4, item);
-        } else {
-          writer.Bytes(1, item);
-        }
-      },
-      value);
-}
-
-void EncodeAnyValue(ProtoWriter& writer, const AttributeValue& value) {
-  if (const auto* array = std::get_if<std::vector<ScalarValue>>(&value.value)) {
-    const auto array_at = writer.Begin(5);
-    for (const auto& item : *array) {
-      const auto at = writer.Begin(1);
-      EncodeScalar(writer, item);
-      writer.End(at);
-    }
-    writer.End(array_at);
-    return;
+// AnyValue fields: 1 string, 2 bool, 3 int, 4 double, 5 array. One scalar item (bool,
+// int64, double or string), and the size of its AnyValue body, known before writing it.
+template <typename T>
+void EncodeScalarItem(ProtoWriter& writer, const T& item) {
+  if constexpr (std::is_same_v<T, bool>) {
+    writer.Varint(2, item ? 1 : 0);
+  } else if constexpr (std::is_same_v<T, std::int64_t>) {
+    writer.Varint(3, static_cast<std::uint64_t>(item));
+  } else if constexpr (std::is_same_v<T, double>) {
+    writer.Double(4, item);
+  } else {
+    writer.Bytes(1, item);
   }
-  std::visit(
-      [&writer](const auto& item) {
-        using T = std::decay_t<decltype(item)>;
-        if constexpr (!std::is_same_v<T, std::vector<ScalarValue>>) EncodeScalar(writer, item);
-      },
-      value.value);
 }
 
-// The size of a scalar's AnyValue body, known before writing it.
-std::size_t ScalarSize(const ScalarValue& value) {
-  return std::visit(
-      [](const auto& item) -> std::size_t {
-        using T = std::decay_t<decltype(item)>;
-        if constexpr (std::is_same_v<T, bool>) {
-          return 2;
-        } else if constexpr (std::is_same_v<T, std::int64_t>) {
-          return 1 + ProtoWriter::VarintSize(static_cast<std::uint64_t>(item));
-        } else if constexpr (std::is_same_v<T, double>) {
-          return 9;
-        } else {
-          return ProtoWriter::FieldSize(item.size());
-        }
-      },
-      value);
+template <typename T>
+std::size_t ScalarItemSize(const T& item) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return 2;
+  } else if constexpr (std::is_same_v<T, std::int64_t>) {
+    return 1 + ProtoWriter::VarintSize(static_cast<std::uint64_t>(item));
+  } else if constexpr (std::is_same_v<T, double>) {
+    return 9;
+  } else {
+    return ProtoWriter::FieldSize(item.size());
+  }
 }
 
 // KeyValue: 1 key, 2 value. Scalars (nearly every attribute) are written with their
-// lengths computed first; arrays take the general path.
+// lengths computed first; arrays reserve room for their length and close the gap.
 void EncodeKeyValue(ProtoWriter& writer, std::uint32_t field, std::string_view key,
                     const AttributeValue& value) {
-  if (!std::holds_alternative<std::vector<ScalarValue>>(value.value)) {
-    const ScalarValue* scalar = nullptr;
-    ScalarValue copy;
-    std::visit(
-        [&](const auto& item) {
-          using T = std::decay_t<decltype(item)>;
-          if constexpr (std::is_same_v<T, std::string>) {
-            writer.Header(field, ProtoWriter::FieldSize(key.size()) +
-                                     ProtoWriter::FieldSize(ProtoWriter::FieldSize(item.size())));
-            writer.Bytes(1, key);
-            writer.Header(2, ProtoWriter::FieldSize(item.size()));
-            writer.Bytes(1, item);
-          } else if constexpr (!std::is_same_v<T, std::vector<ScalarValue>>) {
-            copy = item;
-            scalar = &copy;
+  std::visit(
+      [&](const auto& item) {
+        using T = std::decay_t<decltype(item)>;
+        if constexpr (std::is_same_v<T, std::vector<ScalarValue>>) {
+          const auto at = writer.Begin(field);
+          writer.Bytes(1, key);
+          const auto value_at = writer.Begin(2);
+          const auto array_at = writer.Begin(5);
+          for (const auto& element : item) {
+            const auto element_at = writer.Begin(1);
+            std::visit([&writer](const auto& one) { EncodeScalarItem(writer, one); }, element);
+            writer.End(element_at);
           }
-        },
-        value.value);
-    if (scalar) {
-      const auto any_size = ScalarSize(*scalar);
-      writer.Header(field, ProtoWriter::FieldSize(key.size()) + ProtoWriter::FieldSize(any_size));
-      writer.Bytes(1, key);
-      writer.Header(2, any_size);
-      EncodeScalar(writer, *scalar);
-    }
-    return;
-  }
-  const auto at = writer.Begin(field);
-  writer.Bytes(1, key);
-  const auto value_at = writer.Begin(2);
-  EncodeAnyValue(writer, value);
-  writer.End(value_at);
-  writer.End(at);
+          writer.End(array_at);
+          writer.End(value_at);
+          writer.End(at);
+        } else {
+          const auto any_size = ScalarItemSize(item);
+          writer.Header(field,
+                        ProtoWriter::FieldSize(key.size()) + ProtoWriter::FieldSize(any_size));
+          writer.Bytes(1, key);
+          writer.Header(2, any_size);
+          EncodeScalarItem(writer, item);
+        }
+      },
+      value.value);
 }
 
 void EncodeAttributes(ProtoWriter& writer, std::uint32_t field, const Attributes& attributes) {
@@ -267,16 +233,26 @@ void Attributes::SetAll(const common::KeyValueIterable& attributes) {
   });
 }
 
+namespace {
+
+// The ids, flags and trace state of a span context, as a span or a link records them.
+template <typename Target>
+void CopyContext(const trace::SpanContext& context, Target& target) {
+  std::copy_n(context.trace_id().Id().data(), target.trace_id.size(), target.trace_id.begin());
+  std::copy_n(context.span_id().Id().data(), target.span_id.size(), target.span_id.begin());
+  target.flags = context.trace_flags().flags();
+  if (const auto& state = context.trace_state(); state && !state->Empty()) {
+    target.trace_state = state->ToHeader();
+  }
+}
+
+}  // namespace
+
 void CompactRecordable::SetIdentity(const trace::SpanContext& span_context,
                                     trace::SpanId parent) noexcept {
-  std::copy_n(span_context.trace_id().Id().data(), trace_id.size(), trace_id.begin());
-  std::copy_n(span_context.span_id().Id().data(), span_id.size(), span_id.begin());
+  CopyContext(span_context, *this);
   has_parent = parent.IsValid();
   if (has_parent) std::copy_n(parent.Id().data(), parent_span_id.size(), parent_span_id.begin());
-  flags = span_context.trace_flags().flags();
-  if (const auto& state = span_context.trace_state(); state && !state->Empty()) {
-    trace_state = state->ToHeader();
-  }
 }
 
 void CompactRecordable::SetAttribute(nostd::string_view key,
@@ -313,12 +289,7 @@ void CompactRecordable::AddLink(const trace::SpanContext& span_context,
   }
   try {
     SpanLink link;
-    std::copy_n(span_context.trace_id().Id().data(), link.trace_id.size(), link.trace_id.begin());
-    std::copy_n(span_context.span_id().Id().data(), link.span_id.size(), link.span_id.begin());
-    link.flags = span_context.trace_flags().flags();
-    if (const auto& state = span_context.trace_state(); state && !state->Empty()) {
-      link.trace_state = state->ToHeader();
-    }
+    CopyContext(span_context, link);
     link.attributes.SetAll(link_attributes);
     links.push_back(std::move(link));
   } catch (...) {
