@@ -4,6 +4,8 @@
 # are exported to bench/otlp_sink.py, so the export path (batching, serialization, the
 # HTTP request) is counted too, on the service's own threads.
 #   bench/instructions_per_request.sh [route ...]     (default: /ping /work; needs valgrind)
+#   A route "shop:/materials" is asked of the Shop API instead of the bench server, with
+#   the database of a running landscape behind it (./fabtrace up; bench/shop_routes.sh).
 #   BENCH_REQUESTS=2000 (per run); BENCH_PROFILE_DIR=dir keeps the callgrind files
 . "$(dirname "$0")/lib.sh"
 command -v valgrind >/dev/null || { echo "valgrind is needed (Debian package valgrind)" >&2; exit 1; }
@@ -33,27 +35,34 @@ for _ in range(n):
 EOF
 }
 
-# measure LABEL PATH ENV...: instructions per request of PATH with the environment given.
+# measure LABEL PATH ENV...: "instructions spans" per request of PATH with the environment
+# given (spans: those the service exported, failed or dropped over the measured requests).
 measure() {
-  local label=$1 path=$2 out
+  local label=$1 path=$2 out target=("$SERVER") settings=(PORT="$PORT" LOG_LEVEL=warn)
   shift 2
+  if [[ $path == shop:* ]]; then
+    target=("$SHOP_API") settings=("${SHOP_API_ENV[@]}") path=${path#shop:}
+  fi
   out=$PROFILE_DIR/callgrind.$label${path//\//_}
-  env PORT="$PORT" LOG_LEVEL=warn "$@" valgrind --tool=callgrind --callgrind-out-file="$out" \
-    --dump-instr=no --collect-atstart=yes "$SERVER" >"$out.log" 2>&1 &
+  env "${settings[@]}" "$@" valgrind --tool=callgrind --callgrind-out-file="$out" \
+    --dump-instr=no --collect-atstart=yes "${target[@]}" >"$out.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 600); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.1; done
   requests "$path" 200                     # warm-up: connections, caches, first batches
   sleep 1
+  local spans_before spans_after
+  spans_before=$(bench_spans_seen)
   callgrind_control -z "$SERVER_PID" >/dev/null
   requests "$path" "$REQUESTS"
   sleep 1.5                                # the last batch is exported (schedule delay 500 ms)
   callgrind_control -d "$SERVER_PID" >/dev/null
+  spans_after=$(bench_spans_seen)
   kill "$SERVER_PID" && wait "$SERVER_PID" 2>/dev/null || true
   # The dump taken after zeroing holds exactly the measured requests.
   local dump total
   dump=$(ls -t "$out".* 2>/dev/null | grep -v '\.log$' | head -n 1)
-  total=$(callgrind_annotate --threshold=100 "$dump" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}')
-  echo $((total / REQUESTS))
+  total=$(callgrind_annotate --threshold=100 "$dump" 2>/dev/null | awk '/PROGRAM TOTALS/ && !done {gsub(",", "", $1); print $1; done = 1}')
+  echo "$((total / REQUESTS)) $(awk -v s=$((spans_after - spans_before)) -v n="$REQUESTS" 'BEGIN {printf "%.2f", s / n}')"
 }
 
 # Tracing on, through one export path (FABTRACE_SPAN_EXPORT: compact is ours, sync and
@@ -62,15 +71,14 @@ traced=(OTEL_TRACES_SAMPLER=always_on OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.
   OTEL_EXPORTER_OTLP_HEADERS= OTEL_BSP_SCHEDULE_DELAY=500 OTEL_SERVICE_NAME=bench-server)
 PATHS=(${BENCH_EXPORT_PATHS:-compact sync stock})
 printf 'instructions per request (callgrind), %d requests a run, spans to a sink\n' "$REQUESTS"
+[[ " ${ROUTES[*]}" != *" shop:"* ]] || bench_shop_api_prepare
 for route in "${ROUTES[@]}"; do
-  spans=1
-  [[ $route == /work ]] && spans=4
-  off=$(measure off "$route" OTEL_SDK_DISABLED=true)
-  printf '  %-8s %-8s %9d\n' "$route" off "$off"
+  read -r off _ < <(measure off "$route" OTEL_SDK_DISABLED=true)
+  printf '  %-15s %-8s %9d\n' "$route" off "$off"
   for path in "${PATHS[@]}"; do
-    on=$(measure "$path" "$route" "${traced[@]}" FABTRACE_SPAN_EXPORT="$path")
-    printf '  %-8s %-8s %9d   ratio %.3f   added per span %d\n' "$route" "$path" "$on" \
-      "$(awk -v a="$on" -v b="$off" 'BEGIN {print a / b}')" $(((on - off) / spans))
+    read -r on spans < <(measure "$path" "$route" "${traced[@]}" FABTRACE_SPAN_EXPORT="$path")
+    printf '  %-15s %-8s %9d   ratio %.3f   spans %.2f   added per span %d\n' "$route" "$path" "$on" \
+      "$(awk -v a="$on" -v b="$off" 'BEGIN {print a / b}')" "$spans" "$(awk -v a="$on" -v b="$off" -v s="$spans" 'BEGIN {print int((a - b) / (s > 0 ? s : 1))}')"
   done
 done
 echo "  callgrind files: $PROFILE_DIR (callgrind_annotate <file> shows where the instructions go)"

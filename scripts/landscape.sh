@@ -303,6 +303,13 @@ ft_status() {
     step "not running (profile $FT_PROFILE, state $FT_STATE)"
     return 1
   fi
+  # The scheme the running landscape was started with (`up` rendered it into its configuration).
+  local conf=$FT_STATE/supervisord.conf
+  FT_SCHEME=http FT_TLS_CA=
+  if grep -q 'OTEL_EXPORTER_OTLP_ENDPOINT="https://' "$conf" 2>/dev/null; then
+    FT_SCHEME=https
+    FT_TLS_CA=$(grep -o 'OTEL_EXPORTER_OTLP_CERTIFICATE="[^"]*"' "$conf" | head -n 1 | cut -d'"' -f2)
+  fi
   local group name state=0
   for group in "${FT_GROUPS[@]}"; do
     for name in $group; do

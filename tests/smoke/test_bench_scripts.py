@@ -17,8 +17,11 @@ def test_cpu_per_request_compares_every_export_path(landscape):
     out = run_bench(landscape, "cpu_per_request.sh", "/work", BENCH_DURATION="1s", BENCH_ROUNDS="1")
     rows = {line.split()[0]: line.split() for line in out.splitlines() if re.match(r"^  [a-z-]+ +\d", line)}
     assert set(rows) == {"off", "compact", "sync", "stock", "collector-down"}, out
-    assert float(rows["compact"][1]) > 0 and int(rows["compact"][7]) > 0, "our path exported spans"
-    assert int(rows["collector-down"][7]) == 0 and int(rows["collector-down"][8]) > 0, "nothing listening: counted drops"
+    # mode req/s ratio p99 ratio cpu-per-request cpu-per-span spans-per-request exported failed dropped
+    assert float(rows["compact"][1]) > 0 and int(rows["compact"][8]) > 0, "our path exported spans"
+    assert 3.9 <= float(rows["compact"][7]) <= 4.1, "/work makes four spans a request"
+    down = rows["collector-down"]
+    assert int(down[8]) == 0 and int(down[9]) + int(down[10]) > 0, "nothing listening: counted as failed or dropped"
 
 
 def test_instructions_per_request_counts_both_modes(landscape):
@@ -35,3 +38,21 @@ def test_latency_at_a_fixed_rate_reports_every_mode(landscape):
     rows = {line.split()[0]: line.split() for line in out.splitlines() if re.match(r"^  [a-z]+ +200 ", line)}
     assert set(rows) == {"off", "compact", "sync"}, out
     assert all(float(row[7]) > 0.99 for row in rows.values()), "every request answered"
+
+
+def test_shop_routes_measure_the_real_service(landscape):
+    out = run_bench(landscape, "shop_routes.sh", "materials", BENCH_PROFILE="test", BENCH_DURATION="1s",
+                    BENCH_ROUNDS="1")
+    rows = {line.split()[0]: line.split() for line in out.splitlines() if re.match(r"^  [a-z-]+ +\d", line)}
+    assert set(rows) == {"off", "compact", "stock", "collector", "collector-down"}, out
+    assert float(rows["compact"][7]) == 2.0, "GET /materials: a server span and a PostgreSQL span"
+    assert int(rows["collector"][8]) > 0, "the real Collector took spans"
+
+
+def test_pipeline_capacity_counts_every_side(landscape):
+    out = run_bench(landscape, "pipeline_capacity.sh", BENCH_PROFILE="test", BENCH_SPAN_RATES="500",
+                    BENCH_SECONDS="2")
+    row = next(line.split() for line in out.splitlines() if re.match(r"^ +500 ", line))
+    sent, stored, lost = int(row[2]), int(row[8]), int(row[9])
+    assert sent == 1000 and stored == sent and lost == 0, out
+    assert "highest rate achieved with zero loss" in out

@@ -95,11 +95,8 @@ bool PgConnection::IsStale() {
 }
 
 Result PgConnection::Execute(const std::string& sql, const std::vector<Param>& params) {
-  const auto description = DescribeQuery(sql);
-  auto span = StartClientSpan(description.collection.empty()
-                                  ? description.operation
-                                  : description.operation + " " + description.collection,
-                              options_);
+  const auto& description = DescribeQuery(sql);
+  auto span = StartClientSpan(description.summary, options_);
   trace::Scope scope(span);
   span->SetAttribute(semconv::db::kDbQueryText, sql);  // parameters stay placeholders
   if (!description.operation.empty())

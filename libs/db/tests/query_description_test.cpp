@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace fabtrace::db {
 namespace {
 
@@ -23,6 +25,27 @@ TEST(DescribeQuery, CommonStatements) {
   Expect("BEGIN", "BEGIN", "");
   Expect("  \n", "", "");
   Expect(R"(SELECT * FROM "Orders")", "SELECT", "Orders");
+}
+
+TEST(DescribeQuery, SummaryIsTheSpanName) {
+  EXPECT_EQ(DescribeQuery("SELECT id FROM materials ORDER BY id").summary, "SELECT materials");
+  EXPECT_EQ(DescribeQuery("COMMIT").summary, "COMMIT");
+}
+
+TEST(DescribeQuery, AStatementIsReadOnceAndRemembered) {
+  const std::string sql = "SELECT total FROM quotes WHERE id = $1";
+  const auto& first = DescribeQuery(sql);
+  const auto& again = DescribeQuery(std::string(sql));  // another string, the same text
+  EXPECT_EQ(&first, &again);
+  EXPECT_EQ(again.summary, "SELECT quotes");
+}
+
+TEST(DescribeQuery, StatementsBeyondWhatIsRememberedAreStillDescribed) {
+  for (int i = 0; i < 1500; ++i) {
+    const auto table = "table_" + std::to_string(i);
+    const auto& description = DescribeQuery("SELECT * FROM " + table);
+    EXPECT_EQ(description.collection, table);
+  }
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <string_view>
+#include <utility>
 
 namespace fabtrace::service {
 namespace {
@@ -77,14 +79,16 @@ spdlog::level::level_enum Settings::LogLevel() const {
   const auto text = Get("LOG_LEVEL");
   if (!text) return spdlog::level::info;
   const auto value = Lower(*text);
-  for (const auto level :
-       {spdlog::level::trace, spdlog::level::debug, spdlog::level::info, spdlog::level::warn,
-        spdlog::level::err, spdlog::level::critical, spdlog::level::off}) {
-    const auto name = spdlog::level::to_string_view(level);
-    if (value == std::string(name.data(), name.size())) return level;
+  // The names the error message offers, and the spellings people also use.
+  static constexpr std::pair<std::string_view, spdlog::level::level_enum> kNames[] = {
+      {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug},
+      {"info", spdlog::level::info},   {"warn", spdlog::level::warn},
+      {"warning", spdlog::level::warn}, {"error", spdlog::level::err},
+      {"err", spdlog::level::err},     {"critical", spdlog::level::critical},
+      {"off", spdlog::level::off}};
+  for (const auto& [name, level] : kNames) {
+    if (value == name) return level;
   }
-  if (value == "warning") return spdlog::level::warn;
-  if (value == "error") return spdlog::level::err;
   Bad("LOG_LEVEL", *text, "one of trace, debug, info, warn, error, critical, off");
 }
 

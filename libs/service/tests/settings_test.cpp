@@ -68,6 +68,8 @@ TEST(Settings, FlagsAcceptTheUsualSpellingsOnly) {
 TEST(Settings, UnknownLogLevelIsAnErrorNotSilence) {
   EXPECT_EQ(With({{"LOG_LEVEL", "debug"}}).LogLevel(), spdlog::level::debug);
   EXPECT_EQ(With({{"LOG_LEVEL", "WARNING"}}).LogLevel(), spdlog::level::warn);
+  EXPECT_EQ(With({{"LOG_LEVEL", "warn"}}).LogLevel(), spdlog::level::warn);  // as the message offers
+  EXPECT_EQ(With({{"LOG_LEVEL", "critical"}}).LogLevel(), spdlog::level::critical);
   EXPECT_EQ(With({{"LOG_LEVEL", "error"}}).LogLevel(), spdlog::level::err);
   EXPECT_EQ(With({{"LOG_LEVEL", "off"}}).LogLevel(), spdlog::level::off);
   EXPECT_NE(ErrorOf([] {
