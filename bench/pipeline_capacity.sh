@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Pipeline capacity: the spans/s that the Collector and Jaeger (Badger) of a running
+# Pipeline capacity: the spans/s that the Collectors (agent and gateways) and Jaeger (Badger) of a running
 # landscape take with zero loss, raising the rate until loss appears; counts on every side,
 # CPU and peak memory of both (bench/pipeline_capacity.py says how).
 #   bench/pipeline_capacity.sh      (needs ./fabtrace up running; BENCH_SPAN_RATES="5000 10000 20000 30000",
@@ -25,7 +25,10 @@ secrets=$FT_STATE/secrets/landscape.env
 FT_OTLP_TOKEN=$(sed -n 's/^FT_OTLP_TOKEN=//p' "$secrets")
 export FT_OTLP_TOKEN
 pid() { supervisorctl -c "$FT_STATE/supervisord.conf" pid "$1"; }
-collector=$(pid collector) jaeger=$(pid jaeger)
-[[ $collector =~ ^[0-9]+$ && $collector != 0 && $jaeger =~ ^[0-9]+$ && $jaeger != 0 ]] ||
-  { echo "the landscape's Collector and Jaeger are not running: ./fabtrace up" >&2; exit 1; }
-exec python3 "$ROOT/bench/pipeline_capacity.py" "$collector" "$jaeger"
+pids=()
+for name in jaeger collector $(seq -f 'gateway-%g' 1 "$FT_GATEWAYS"); do
+  pid=$(pid "$name")
+  [[ $pid =~ ^[0-9]+$ && $pid != 0 ]] || { echo "$name of the landscape is not running: ./fabtrace up" >&2; exit 1; }
+  pids+=("$pid")
+done
+exec python3 "$ROOT/bench/pipeline_capacity.py" "${pids[@]}"

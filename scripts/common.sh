@@ -48,6 +48,21 @@ ft_use_profile() {
   done <"$FT_ROOT/deploy/ports.conf"
   export FT_PROFILE FT_STATE FT_ROOT FT_CACHE
   export FT_RUN=$FT_STATE/run FT_LOGS=$FT_STATE/logs
+  # Gateway Collectors behind the agent: one for `up`, two for the test instance, which
+  # proves that every span of a trace reaches the same one (FABTRACE_GATEWAYS: 1 or 2).
+  FT_GATEWAYS=${FABTRACE_GATEWAYS:-$([[ $FT_PROFILE == test ]] && echo 2 || echo 1)}
+  [[ $FT_GATEWAYS == [12] ]] || die "FABTRACE_GATEWAYS must be 1 or 2 (ports for two are in deploy/ports.conf)"
+  local gateway endpoints=() spanmetrics=() telemetry=("127.0.0.1:$FT_PORT_COLLECTOR_TELEMETRY")
+  for ((gateway = 1; gateway <= FT_GATEWAYS; gateway++)); do
+    local otlp=FT_PORT_GATEWAY_${gateway}_OTLP metrics=FT_PORT_GATEWAY_${gateway}_SPANMETRICS own=FT_PORT_GATEWAY_${gateway}_TELEMETRY
+    endpoints+=("\"127.0.0.1:${!otlp}\"") spanmetrics+=("\"127.0.0.1:${!metrics}\"") telemetry+=("\"127.0.0.1:${!own}\"")
+  done
+  telemetry[0]="\"${telemetry[0]}\""
+  # YAML flow lists: the agent's load-balancing resolver and Prometheus's targets.
+  FT_GATEWAY_ENDPOINTS="[$(IFS=,; echo "${endpoints[*]}")]"
+  FT_GATEWAY_SPANMETRICS_TARGETS="[$(IFS=,; echo "${spanmetrics[*]}")]"
+  FT_COLLECTOR_TELEMETRY_TARGETS="[$(IFS=,; echo "${telemetry[*]}")]"
+  export FT_GATEWAYS FT_GATEWAY_ENDPOINTS FT_GATEWAY_SPANMETRICS_TARGETS FT_COLLECTOR_TELEMETRY_TARGETS
 }
 
 # Names of the local landscape's accounts. Their passwords and secrets are generated per

@@ -20,6 +20,7 @@ ft_minio_bin() { echo "$FT_CACHE/bin/minio-$MINIO_VERSION/minio"; }
 ft_toxiproxy_dir() { echo "$FT_CACHE/bin/toxiproxy-$TOXIPROXY_VERSION"; }
 ft_kafka_libs() { echo "$FT_CACHE/kafka-$KAFKA_VERSION/libs"; }
 ft_venv() { echo "$FT_CACHE/venv-$(ft_hash_files "$FT_ROOT/tests/requirements.txt")"; }
+ft_telemetrygen_bin() { echo "$FT_CACHE/bin/telemetrygen-$OCB_VERSION/telemetrygen"; }
 ft_cmake_build_dir() { echo "$FT_CACHE/build/cmake"; }
 ft_keycloak_home() { echo "$FT_CACHE/keycloak-$KEYCLOAK_VERSION"; }
 ft_oauth2_proxy_dir() { echo "$FT_CACHE/bin/oauth2-proxy-$OAUTH2_PROXY_VERSION"; }
@@ -305,6 +306,9 @@ ft_install_all() {
   ft_go_install oauth2-proxy "$(ft_oauth2_proxy_dir)" github.com/oauth2-proxy/oauth2-proxy/v7 "$OAUTH2_PROXY_VERSION" oauth2-proxy
   ft_install_jaeger
   ft_install_collector
+  # The Collector contrib's load generator, at the Collector's version (burst test, bench).
+  ft_go_install telemetrygen "$(dirname "$(ft_telemetrygen_bin)")" \
+    github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen "$OCB_VERSION"
   ft_build_cpp
   wait "$fetch_lane" || die "a download step failed (its message is above)"
   ft_build_web

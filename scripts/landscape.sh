@@ -2,7 +2,9 @@
 # Sourced by ./fabtrace after scripts/common.sh and scripts/install.sh.
 
 # Components in start order; each group starts together and must be ready before the next.
-FT_GROUPS=("postgres minio kafka prometheus jaeger" "toxiproxy" "collector keycloak" "jaeger-gate" "shop-api" "crm-api mes-api internet-shop crm mes")
+# gateway-2 belongs to the landscape only when FT_GATEWAYS=2 (ft_component_enabled).
+FT_GROUPS=("postgres minio kafka prometheus jaeger" "toxiproxy gateway-1 gateway-2" "collector keycloak" "jaeger-gate" "shop-api" "crm-api mes-api internet-shop crm mes")
+ft_component_enabled() { [[ $1 != gateway-2 || $FT_GATEWAYS == 2 ]]; }
 
 ft_supervisorctl() { supervisorctl -c "$FT_STATE/supervisord.conf" "$@"; }
 ft_supervisor_running() { [[ -S $FT_RUN/supervisor.sock ]] && ft_supervisorctl pid >/dev/null 2>&1; }
@@ -20,12 +22,14 @@ ft_prepare_state() {
   ft_load_secrets
   ft_tls_prepare
   mkdir -p "$FT_STATE" "$FT_RUN" "$FT_LOGS" "$FT_STATE"/{minio/data,kafka/data,jaeger/keys,jaeger/values,collector/queue,toxiproxy,prometheus/data}
+  mkdir -p "$FT_STATE"/collector/gateway-{1,2}-queue
   export FT_PG_USER FT_BIN_MINIO FT_BIN_JAEGER FT_BIN_COLLECTOR FT_BIN_TOXIPROXY FT_KAFKA_LIBS FT_BIN_SHOP_API \
-    FT_KEYCLOAK_HOME FT_KEYCLOAK_JAVA_HOME FT_BIN_OAUTH2_PROXY FT_JAEGER_UI FT_BIN_CRM_API FT_BIN_MES_API
+    FT_KEYCLOAK_HOME FT_KEYCLOAK_JAVA_HOME FT_BIN_OAUTH2_PROXY FT_JAEGER_UI FT_BIN_CRM_API FT_BIN_MES_API FT_BIN_TELEMETRYGEN
   FT_PG_USER=$(ft_pg_user)
   FT_BIN_MINIO=$(ft_minio_bin)
   FT_BIN_JAEGER=$(ft_jaeger_bin)
   FT_BIN_COLLECTOR=$(ft_collector_bin)
+  FT_BIN_TELEMETRYGEN=$(ft_telemetrygen_bin)
   FT_BIN_TOXIPROXY=$(ft_toxiproxy_dir)/server
   FT_KAFKA_LIBS=$(ft_kafka_libs)
   FT_BIN_SHOP_API=$(ft_cmake_build_dir)/services/shop-api/shop-api
@@ -108,6 +112,8 @@ ft_ready() {
     jaeger) ft_http_ok "http://127.0.0.1:$FT_PORT_JAEGER_HEALTH/status" &&
       ft_http_ok "http://127.0.0.1:$FT_PORT_JAEGER_QUERY_HTTP/api/services" ;;
     collector) ft_http_ok "http://127.0.0.1:$FT_PORT_COLLECTOR_HEALTH/" ;;
+    gateway-1) ft_http_ok "http://127.0.0.1:$FT_PORT_GATEWAY_1_HEALTH/" ;;
+    gateway-2) ft_http_ok "http://127.0.0.1:$FT_PORT_GATEWAY_2_HEALTH/" ;;
     shop-api) ft_http_ok "http://127.0.0.1:$FT_PORT_SHOP_API/readyz" ;;
     crm-api) ft_http_ok "http://127.0.0.1:$FT_PORT_CRM_API/readyz" ;;
     mes-api) ft_http_ok "http://127.0.0.1:$FT_PORT_MES_API/readyz" ;;
@@ -132,7 +138,8 @@ ft_component_inputs() {
   awk -v section="[program:$name]" '$0 == section {on = 1; print; next} /^\[/ {on = 0} on' "$FT_STATE/supervisord.conf"
   case $name in
     jaeger) cat "$FT_ROOT/deploy/jaeger/config.yaml" "$FT_ROOT/deploy/jaeger/ui-config.json"; echo "$FT_JAEGER_UI" ;;
-    collector) cat "$FT_ROOT/deploy/collector/config.yaml" "$FT_ROOT/deploy/collector/tls.yaml" ;;
+    collector) cat "$FT_ROOT/deploy/collector/agent.yaml" "$FT_ROOT/deploy/collector/tls.yaml" ;;
+    gateway-*) cat "$FT_ROOT/deploy/collector/gateway.yaml" ;;
     prometheus) cat "$FT_STATE/prometheus/prometheus.yml" "$FT_ROOT"/deploy/prometheus/rules/*.yml ;;
     kafka) cat "$FT_STATE/kafka/server.properties" ;;
     toxiproxy) cat "$FT_STATE/toxiproxy/proxies.json" ;;
@@ -257,8 +264,12 @@ ft_up() {
   local group name group_started
   for group in "${FT_GROUPS[@]}"; do
     group_started=$SECONDS
-    for name in $group; do ft_start_component "$name"; done
-    for name in $group; do ft_wait_component "$name" "$group_started"; done
+    for name in $group; do
+      if ft_component_enabled "$name"; then ft_start_component "$name"; else ft_supervisorctl stop "$name" >/dev/null 2>&1 || true; fi
+    done
+    for name in $group; do
+      if ft_component_enabled "$name"; then ft_wait_component "$name" "$group_started"; fi
+    done
     [[ $group == toxiproxy ]] && ft_provision
     [[ $group == *keycloak* ]] && ft_keycloak_sync
   done
@@ -289,7 +300,7 @@ ft_down() {
     group=${FT_GROUPS[i]}
     step "stopping: $group"
     # shellcheck disable=SC2086
-    ft_supervisorctl stop $group >/dev/null
+    ft_supervisorctl stop $group >/dev/null || true
   done
   local pid
   pid=$(ft_supervisorctl pid)
@@ -313,6 +324,7 @@ ft_status() {
   local group name state=0
   for group in "${FT_GROUPS[@]}"; do
     for name in $group; do
+      ft_component_enabled "$name" || continue
       if ft_ready "$name"; then printf '  %-14s ready\n' "$name"; else
         printf '  %-14s NOT READY (%s)\n' "$name" "$(ft_supervisorctl status "$name" | awk '{print $2}')"
         state=1
@@ -334,7 +346,7 @@ fabtrace landscape is up (profile $FT_PROFILE, data in $FT_STATE)
   OTLP, services (token)    grpc 127.0.0.1:$FT_PORT_COLLECTOR_OTLP_GRPC, http $FT_SCHEME://127.0.0.1:$FT_PORT_COLLECTOR_OTLP_HTTP/v1/traces
   OTLP, browsers            each application's /otlp/v1/traces (nginx -> 127.0.0.1:$FT_PORT_COLLECTOR_OTLP_PUBLIC)
   Collector health          http://127.0.0.1:$FT_PORT_COLLECTOR_HEALTH/
-  Span metrics (Prometheus) http://127.0.0.1:$FT_PORT_COLLECTOR_SPANMETRICS/metrics
+  Span metrics (Prometheus) http://127.0.0.1:$FT_PORT_GATEWAY_1_SPANMETRICS/metrics (gateway 1 of $FT_GATEWAYS)
   PostgreSQL (via proxies)  127.0.0.1:$FT_PORT_POSTGRES_PROXY shopdb (role $FT_SHOPDB_USER), 127.0.0.1:$FT_PORT_MESDB_PROXY mesdb (role $FT_MESDB_USER)
   S3, MinIO (via proxy)     http://127.0.0.1:$FT_PORT_MINIO_PROXY   bucket $FT_MODELS_BUCKET (user $FT_MINIO_USER)
   MinIO console             http://127.0.0.1:$FT_PORT_MINIO_CONSOLE

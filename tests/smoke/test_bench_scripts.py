@@ -53,6 +53,6 @@ def test_pipeline_capacity_counts_every_side(landscape):
     out = run_bench(landscape, "pipeline_capacity.sh", BENCH_PROFILE="test", BENCH_SPAN_RATES="500",
                     BENCH_SECONDS="2")
     row = next(line.split() for line in out.splitlines() if re.match(r"^ +500 ", line))
-    sent, stored, lost = int(row[2]), int(row[8]), int(row[9])
+    sent, stored, lost = int(row[2]), int(row[10]), int(row[11])
     assert sent == 1000 and stored == sent and lost == 0, out
     assert "highest rate achieved with zero loss" in out

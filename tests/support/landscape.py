@@ -36,6 +36,10 @@ class Landscape:
     def port(self, name: str) -> int:
         return int(_env(f"FT_PORT_{name}"))
 
+    def env(self, name: str) -> str:
+        """A setting ./fabtrace test exported (FT_*), e.g. FT_GATEWAYS or FT_BIN_TELEMETRYGEN."""
+        return _env(name)
+
     @property
     def tls(self) -> bool:
         """FABTRACE_TLS=1: the doors of TLS_PORTS speak HTTPS with the CA in FT_TLS_CA."""

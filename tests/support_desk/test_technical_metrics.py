@@ -54,9 +54,14 @@ def test_prometheus_loaded_every_rule_and_scrapes_every_target(landscape):
     broken = [(r["name"], r.get("lastError")) for g in groups.values() for r in g["rules"] if r["health"] == "err"]
     assert not broken, broken
     status, body = http_json("GET", f"{prometheus.base}/api/v1/targets")
-    health = {t["labels"]["job"]: t["health"] for t in body["data"]["activeTargets"]}
-    assert health == {"spanmetrics": "up", "collector": "up", "jaeger": "up", "shop-api": "up", "crm-api": "up",
-                      "mes-api": "up", "prometheus": "up"}, health
+    targets = body["data"]["activeTargets"]
+    assert {t["labels"]["job"] for t in targets} == {"spanmetrics", "collector", "jaeger", "shop-api", "crm-api",
+                                                      "mes-api", "prometheus"}, targets
+    down = [(t["labels"]["job"], t["scrapeUrl"], t["health"]) for t in targets if t["health"] != "up"]
+    assert not down, down
+    # The agent and every gateway (the test instance runs two) are scraped.
+    assert sum(t["labels"]["job"] == "collector" for t in targets) == 3
+    assert sum(t["labels"]["job"] == "spanmetrics" for t in targets) == 2
     status, body = http_json("GET", f"{prometheus.base}/api/v1/alerts")
     assert status == 200 and body["status"] == "success"
 

@@ -1,0 +1,69 @@
+"""A burst far above what the pipeline can store at once (telemetrygen, the Collector
+contrib's load generator, as fast as it can): nothing crashes, and every span the agent
+accepted is either stored in Jaeger or counted as lost by the component that lost it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+import urllib.parse
+import uuid
+
+from support.collector import pipeline_counters
+from support.landscape import http_json
+
+WORKERS, TRACES_PER_WORKER, SPANS_PER_TRACE = 8, 600, 10
+
+
+def stored_spans(jaeger, service: str, since_us: int, until_us: int) -> int:
+    """Spans of SERVICE in Jaeger, read a second at a time (one answer stays small)."""
+    spans = set()
+    for start in range(since_us, until_us, 1_000_000):
+        query = urllib.parse.urlencode({"service": service, "start": start, "end": min(start + 1_000_000, until_us) - 1,
+                                        "limit": 100000})
+        status, body = http_json("GET", f"{jaeger.base}/api/traces?{query}", timeout=120)
+        assert status == 200, body
+        spans.update((t["traceID"], s["spanID"]) for t in body["data"] or [] for s in t["spans"])
+    return len(spans)
+
+
+def test_a_burst_is_absorbed_or_counted_and_nothing_crashes(landscape, jaeger):
+    programs = ["collector"] + [f"gateway-{n}" for n in range(1, int(landscape.env("FT_GATEWAYS")) + 1)]
+    pids = {name: landscape.supervisorctl("pid", name).strip() for name in programs}
+    before = pipeline_counters(landscape)
+    service = f"burst-{uuid.uuid4().hex[:8]}"
+    since = int(time.time() * 1e6)
+    started = time.monotonic()
+    generator = subprocess.run(
+        [landscape.env("FT_BIN_TELEMETRYGEN"), "traces", "--otlp-endpoint",
+         f"127.0.0.1:{landscape.port('COLLECTOR_OTLP_GRPC')}", "--otlp-insecure",
+         "--otlp-header", f'authorization="Bearer {landscape.secret("OTLP_TOKEN")}"', "--service", service,
+         "--workers", str(WORKERS), "--rate", "0", "--traces", str(TRACES_PER_WORKER),
+         "--child-spans", str(SPANS_PER_TRACE - 1), "--status-code", "Error"],
+        capture_output=True, text=True, timeout=300, check=False)
+    took = time.monotonic() - started
+    sent = WORKERS * TRACES_PER_WORKER * SPANS_PER_TRACE
+    # Drained: both queues empty and the gateways' count to Jaeger still.
+    deadline, last = time.monotonic() + 180, None
+    while time.monotonic() < deadline:
+        now = pipeline_counters(landscape)
+        if now["agent_queue"] == 0 and now["gateway_queue"] == 0 and now["to_jaeger"] == last:
+            break
+        last = now["to_jaeger"]
+        time.sleep(3)
+    after = pipeline_counters(landscape)
+    delta = {key: after[key] - before[key] for key in after if "queue" not in key}
+    stored = stored_spans(jaeger, service, since, int(time.time() * 1e6))
+    counted = delta["refused"] + delta["agent_enqueue_failed"] + delta["gateways_refused"] \
+        + delta["jaeger_send_failed"] + delta["jaeger_enqueue_failed"] + delta["tail_dropped_traces"] * SPANS_PER_TRACE
+    print(f"burst: {sent} spans in {took:.1f} s ({sent / took:.0f}/s, telemetrygen rc {generator.returncode}); "
+          f"agent accepted {delta['accepted']:.0f}, refused {delta['refused']:.0f}; gateways accepted "
+          f"{delta['gateways_accepted']:.0f}; to Jaeger {delta['to_jaeger']:.0f}; stored {stored}; "
+          f"counted as lost {counted:.0f}")
+    assert {name: landscape.supervisorctl("pid", name).strip() for name in programs} == pids, "a Collector restarted"
+    # Every span telemetrygen sent was either taken or refused at the door (and counted).
+    assert delta["accepted"] + delta["refused"] >= sent
+    # What was taken is stored, or counted where it was lost.
+    assert stored + counted >= sent - delta["refused"], (stored, counted, delta)
+    assert stored <= sent

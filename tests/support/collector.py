@@ -1,0 +1,53 @@
+"""The Collectors' own metrics (Prometheus text format), read straight from each one."""
+
+from __future__ import annotations
+
+import re
+
+from .landscape import Landscape, http
+
+
+def metric_sum(text: str, name: str, **labels: str) -> float:
+    """Sum of the samples of NAME whose labels include LABELS."""
+    total = 0.0
+    for line in text.splitlines():
+        match = re.match(r"^([a-zA-Z_:][\w:]*)(\{[^}]*\})? (\S+)", line)
+        if not match or match.group(1) != name:
+            continue
+        found = dict(re.findall(r'(\w+)="([^"]*)"', match.group(2) or ""))
+        if all(found.get(key) == value for key, value in labels.items()):
+            total += float(match.group(3))
+    return total
+
+
+def metrics_text(landscape: Landscape, port_name: str) -> str:
+    status, _, body = http("GET", landscape.url(port_name, "/metrics"))
+    assert status == 200, port_name
+    return body.decode()
+
+
+def gateway_ports(landscape: Landscape) -> list[str]:
+    """The telemetry ports of the gateways this instance runs."""
+    count = int(landscape.env("FT_GATEWAYS"))
+    return [f"GATEWAY_{n}_TELEMETRY" for n in range(1, count + 1)]
+
+
+def pipeline_counters(landscape: Landscape) -> dict[str, float]:
+    """Spans counted at each step: the agent's door and queue, the gateways, the export to Jaeger."""
+    agent = metrics_text(landscape, "COLLECTOR_TELEMETRY")
+    gateways = [metrics_text(landscape, port) for port in gateway_ports(landscape)]
+    each = lambda name, **labels: sum(metric_sum(text, name, **labels) for text in gateways)
+    return {
+        "accepted": metric_sum(agent, "otelcol_receiver_accepted_spans_total", receiver="otlp"),
+        "refused": metric_sum(agent, "otelcol_receiver_refused_spans_total", receiver="otlp"),
+        "agent_queue": metric_sum(agent, "otelcol_exporter_queue_size", exporter="loadbalancing"),
+        "agent_enqueue_failed": metric_sum(agent, "otelcol_exporter_enqueue_failed_spans_total", exporter="loadbalancing"),
+        "to_gateways": metric_sum(agent, "otelcol_exporter_sent_spans_total", exporter="loadbalancing"),
+        "gateways_accepted": each("otelcol_receiver_accepted_spans_total", receiver="otlp"),
+        "gateways_refused": each("otelcol_receiver_refused_spans_total", receiver="otlp"),
+        "gateway_queue": each("otelcol_exporter_queue_size", exporter="otlp_grpc/jaeger"),
+        "to_jaeger": each("otelcol_exporter_sent_spans_total", exporter="otlp_grpc/jaeger"),
+        "jaeger_send_failed": each("otelcol_exporter_send_failed_spans_total", exporter="otlp_grpc/jaeger"),
+        "tail_dropped_traces": each("otelcol_processor_tail_sampling_sampling_trace_dropped_too_early_total"),
+        "jaeger_enqueue_failed": each("otelcol_exporter_enqueue_failed_spans_total", exporter="otlp_grpc/jaeger"),
+    }
