@@ -3,7 +3,7 @@
 
 # Components in start order; each group starts together and must be ready before the next.
 # gateway-2 belongs to the landscape only when FT_GATEWAYS=2 (ft_component_enabled).
-FT_GROUPS=("postgres minio kafka prometheus jaeger" "toxiproxy gateway-1 gateway-2" "collector keycloak" "jaeger-gate" "shop-api" "crm-api mes-api internet-shop crm mes")
+FT_GROUPS=("postgres minio kafka prometheus jaeger" "toxiproxy" "gateway-1 gateway-2" "collector keycloak" "jaeger-gate" "shop-api" "crm-api mes-api internet-shop crm mes")
 ft_component_enabled() { [[ $1 != gateway-2 || $FT_GATEWAYS == 2 ]]; }
 
 ft_supervisorctl() { supervisorctl -c "$FT_STATE/supervisord.conf" "$@"; }
@@ -309,6 +309,17 @@ ft_down() {
   step "stopped; data kept in $FT_STATE"
 }
 
+# ft_tree_rss_mib PID PS_SNAPSHOT: resident MiB of PID and all its descendants (0 if none).
+ft_tree_rss_mib() {
+  awk -v root="${1:-0}" '
+    {parent[$1] = $2; rss[$1] = $3}
+    END {
+      if (root == 0) {print 0; exit}
+      for (p in parent) {q = p; while (q in parent && q != root && q > 1) q = parent[q]; if (q == root) kib += rss[p]}
+      printf "%d\n", kib / 1024
+    }' <<<"$2"
+}
+
 ft_status() {
   if ! ft_supervisor_running; then
     step "not running (profile $FT_PROFILE, state $FT_STATE)"
@@ -321,16 +332,27 @@ ft_status() {
     FT_SCHEME=https
     FT_TLS_CA=$(grep -o 'OTEL_EXPORTER_OTLP_CERTIFICATE="[^"]*"' "$conf" | head -n 1 | cut -d'"' -f2)
   fi
-  local group name state=0
+  local group name state=0 rss total=0 tree
+  # Resident memory of each component's whole process tree (PostgreSQL's backends, nginx's
+  # workers, Keycloak's JVM under its launcher), from one ps snapshot.
+  tree=$(ps -e -o pid=,ppid=,rss=)
   for group in "${FT_GROUPS[@]}"; do
     for name in $group; do
       ft_component_enabled "$name" || continue
-      if ft_ready "$name"; then printf '  %-14s ready\n' "$name"; else
+      rss=$(ft_tree_rss_mib "$(ft_supervisorctl pid "$name" 2>/dev/null)" "$tree")
+      total=$((total + rss))
+      if ft_ready "$name"; then printf '  %-14s ready      %6s MiB\n' "$name" "$rss"; else
         printf '  %-14s NOT READY (%s)\n' "$name" "$(ft_supervisorctl status "$name" | awk '{print $2}')"
         state=1
       fi
     done
   done
+  if ft_supervisorctl status traffic 2>/dev/null | grep -q RUNNING; then
+    rss=$(ft_tree_rss_mib "$(ft_supervisorctl pid traffic)" "$tree")
+    total=$((total + rss))
+    printf '  %-14s running    %6s MiB\n' traffic "$rss"
+  fi
+  printf '  %-14s            %6s MiB resident in all\n' total "$total"
   return $state
 }
 

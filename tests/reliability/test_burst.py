@@ -28,7 +28,7 @@ def stored_spans(jaeger, service: str, since_us: int, until_us: int) -> int:
     return len(spans)
 
 
-def test_a_burst_is_absorbed_or_counted_and_nothing_crashes(landscape, jaeger):
+def test_a_burst_is_absorbed_or_counted_and_nothing_crashes(landscape, jaeger, measured):
     programs = ["collector"] + [f"gateway-{n}" for n in range(1, int(landscape.env("FT_GATEWAYS")) + 1)]
     pids = {name: landscape.supervisorctl("pid", name).strip() for name in programs}
     before = pipeline_counters(landscape)
@@ -53,11 +53,11 @@ def test_a_burst_is_absorbed_or_counted_and_nothing_crashes(landscape, jaeger):
         last = now["to_jaeger"]
         time.sleep(3)
     after = pipeline_counters(landscape)
-    delta = {key: after[key] - before[key] for key in after if "queue" not in key}
+    delta = {key: after[key] - before[key] for key in after if not key.endswith("_queue")}
     stored = stored_spans(jaeger, service, since, int(time.time() * 1e6))
     counted = delta["refused"] + delta["agent_enqueue_failed"] + delta["gateways_refused"] \
         + delta["jaeger_send_failed"] + delta["jaeger_enqueue_failed"] + delta["tail_dropped_traces"] * SPANS_PER_TRACE
-    print(f"burst: {sent} spans in {took:.1f} s ({sent / took:.0f}/s, telemetrygen rc {generator.returncode}); "
+    measured(f"burst: {sent} spans in {took:.1f} s ({sent / took:.0f}/s, telemetrygen rc {generator.returncode}); "
           f"agent accepted {delta['accepted']:.0f}, refused {delta['refused']:.0f}; gateways accepted "
           f"{delta['gateways_accepted']:.0f}; to Jaeger {delta['to_jaeger']:.0f}; stored {stored}; "
           f"counted as lost {counted:.0f}")

@@ -74,19 +74,19 @@ def restart_by_kill(landscape, program: str, health_port: str) -> float:
     raise AssertionError(f"{program} did not come back after kill -9")
 
 
-def test_agent_killed_with_kill_9_loses_no_trace(landscape, jaeger):
+def test_agent_killed_with_kill_9_loses_no_trace(landscape, jaeger, measured):
     with Stream(landscape) as stream:
         stream.run_for(8)
         restart_by_kill(landscape, "collector", "COLLECTOR_HEALTH")
         stream.run_for(12)
     codes = [code for _, code in stream.codes]
     lost = missing_in_jaeger(jaeger, codes, timeout=60)
-    print(f"agent kill -9: {len(codes)} requests answered ({stream.failed} failed), {len(lost)} traces lost")
+    measured(f"agent kill -9: {len(codes)} requests answered ({stream.failed} failed), {len(lost)} traces lost")
     assert stream.failed == 0 and len(codes) > 300
     assert lost == [], lost[:10]
 
 
-def test_jaeger_stopped_60_s_loses_no_trace(landscape, jaeger):
+def test_jaeger_stopped_60_s_loses_no_trace(landscape, jaeger, measured):
     with Stream(landscape, per_second=10) as stream:
         stream.run_for(3)
         assert "jaeger: stopped" in landscape.supervisorctl("stop", "jaeger")
@@ -97,12 +97,12 @@ def test_jaeger_stopped_60_s_loses_no_trace(landscape, jaeger):
         stream.run_for(3)
     codes = [code for _, code in stream.codes]
     lost = missing_in_jaeger(jaeger, codes, timeout=120)
-    print(f"Jaeger stopped 60 s: {len(codes)} requests answered, {len(lost)} traces lost")
+    measured(f"Jaeger stopped 60 s: {len(codes)} requests answered, {len(lost)} traces lost")
     assert stream.failed == 0 and len(codes) > 550
     assert lost == [], lost[:10]
 
 
-def test_gateway_killed_loses_at_most_its_decision_window(landscape, jaeger):
+def test_gateway_killed_loses_at_most_its_decision_window(landscape, jaeger, measured):
     # What a gateway holds only in memory: spans waiting for their trace's tail-sampling
     # decision (FT_TAIL_DECISION_WAIT, 3 s) and then its batch (1 s). Spans reach it about
     # a second after the request (the service's batch delay, the agent's queue). So only
@@ -116,13 +116,13 @@ def test_gateway_killed_loses_at_most_its_decision_window(landscape, jaeger):
     codes = [code for _, code in stream.codes]
     at_risk = [code for at, code in stream.codes if killed_at - window_s <= at <= killed_at]
     lost = missing_in_jaeger(jaeger, codes, timeout=60)
-    print(f"gateway kill -9: {len(codes)} requests, {len(at_risk)} in the {window_s} s before the kill, "
+    measured(f"gateway kill -9: {len(codes)} requests, {len(at_risk)} in the {window_s} s before the kill, "
           f"{len(lost)} traces lost")
     assert stream.failed == 0 and len(codes) > 300
     assert set(lost) <= set(at_risk), "lost a trace outside the gateway's decision window"
 
 
-def test_every_span_of_a_trace_reaches_the_same_gateway(landscape):
+def test_every_span_of_a_trace_reaches_the_same_gateway(landscape, measured):
     """Each trace's spans are sent in separate requests, interleaved with other traces; every
     trace has its own span name, so each gateway's span metrics show which traces it saw."""
     run = new_trace_id()[:8]
@@ -147,6 +147,6 @@ def test_every_span_of_a_trace_reaches_the_same_gateway(landscape):
         time.sleep(2)
     split = {name: counts for name, counts in seen.items() if len(counts) != 1 or sum(counts.values()) != 4}
     shares = {gateway: sum(1 for counts in seen.values() if gateway in counts) for gateway in (1, 2)}
-    print(f"trace-id routing: {len(traces)} traces of 4 spans, traces per gateway {shares}")
+    measured(f"trace-id routing: {len(traces)} traces of 4 spans, traces per gateway {shares}")
     assert not split, f"traces whose spans went to both gateways or got lost: {split}"
     assert shares[1] > 0 and shares[2] > 0, "both gateways take a share"

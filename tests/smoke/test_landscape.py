@@ -21,7 +21,7 @@ def test_every_component_ready(landscape, jaeger, toxiproxy):
                                capture_output=True, text=True, check=False)
         assert ready.returncode == 0, (proxy, ready.stdout)
     status = {line.split()[0]: line.split()[1] for line in landscape.supervisorctl("status").splitlines()}
-    expected = {"postgres", "minio", "kafka", "toxiproxy", "jaeger", "collector", "shop-api", "internet-shop",
+    expected = {"postgres", "minio", "kafka", "toxiproxy", "jaeger", "collector", "gateway-1", "gateway-2", "shop-api", "internet-shop",
                 "keycloak", "jaeger-gate", "prometheus", "crm-api", "crm", "mes-api", "mes"}
     assert {name for name, state in status.items() if state == "RUNNING" and name != "traffic"} == expected, status
     # The simulated customers run only in `./fabtrace up`, never under the tests' feet.
