@@ -122,6 +122,8 @@ try {
   await serviceSelect.waitFor({ timeout: 30000 });
   const errorsLoaded = apiResponse(page, "/api/metrics/errors", "service=shop-api&");
   await serviceSelect.click();
+  // The list is virtual (only the options in view exist): narrow it by typing first.
+  await page.keyboard.type("shop-api");
   await page.locator(".ant-select-item-option[title='shop-api'], .ant-select-item-option", { hasText: /^shop-api$/ })
     .first().click();
   const errors = await errorsLoaded;

@@ -115,7 +115,8 @@ def test_gateway_killed_loses_at_most_its_decision_window(landscape, jaeger, mea
         stream.run_for(10)
     codes = [code for _, code in stream.codes]
     at_risk = [code for at, code in stream.codes if killed_at - window_s <= at <= killed_at]
-    lost = missing_in_jaeger(jaeger, codes, timeout=60)
+    # Some traces are expected to be missing: wait for the rest, not for those.
+    lost = missing_in_jaeger(jaeger, codes, timeout=25)
     measured(f"gateway kill -9: {len(codes)} requests, {len(at_risk)} in the {window_s} s before the kill, "
           f"{len(lost)} traces lost")
     assert stream.failed == 0 and len(codes) > 300

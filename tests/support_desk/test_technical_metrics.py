@@ -95,7 +95,11 @@ def test_report_matches_what_the_suite_did_to_shop_api(landscape, jaeger):
         shop = data["services"].get("shop-api", {})
         stored = jaeger_error_server_spans(jaeger, "shop-api", _epoch(data["from"]), _epoch(data["to"]) + 1)
         ended = [i for i in shop.get("incidents", []) if i["duration_s"] is not None]
-        if shop.get("errors", {}).get("total") == stored and ended:
+        # Delivery is at least once: a batch re-sent after a Collector was killed mid-answer
+        # (the reliability tests do that) is counted again by the span metrics but stored
+        # once. So the report may exceed Jaeger by a few, never fall short of it.
+        total = shop.get("errors", {}).get("total", -1)
+        if stored <= total <= stored + max(3, stored // 20) and ended:
             break
         assert time.monotonic() < deadline, (f"report and Jaeger disagree or no incident ended: "
                                              f"report {shop.get('errors')}, Jaeger {stored}, {shop.get('incidents')}")
