@@ -10,16 +10,19 @@ by Jaeger, written by Jaeger to storage (each from its own metrics), and found i
 from /proc. Run through bench/pipeline_capacity.sh, which sets the environment.
 """
 
-import json
 import os
 import re
 import resource
 import subprocess
 import sys
 import time
-import urllib.parse
 import urllib.request
 import uuid
+from pathlib import Path
+
+# The same counting as the reliability tests (metrics text, spans in storage).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from support.collector import metric_sum as metric, stored_spans as stored_in  # noqa: E402
 
 ENV = os.environ
 TELEMETRYGEN = ENV["TELEMETRYGEN"]
@@ -42,19 +45,6 @@ TICKS = os.sysconf("SC_CLK_TCK")
 def get(url, timeout=60):
     with urllib.request.urlopen(url, timeout=timeout) as answer:
         return answer.read().decode()
-
-
-def metric(text, name, **labels):
-    """Sum of the samples of a metric whose labels include LABELS."""
-    total = 0.0
-    for line in text.splitlines():
-        match = re.match(r"^([a-zA-Z_:][\w:]*)(\{[^}]*\})? (\S+)", line)
-        if not match or match.group(1) != name:
-            continue
-        found = dict(re.findall(r'(\w+)="([^"]*)"', match.group(2) or ""))
-        if all(found.get(key) == value for key, value in labels.items()):
-            total += float(match.group(3))
-    return total
 
 
 def counters():
@@ -94,17 +84,6 @@ class Process:
     def rss_mib(self):
         return sum(int(re.search(r"VmRSS:\s+(\d+)", open(f"/proc/{pid}/status").read()).group(1))
                    for pid in self.pids) / 1024
-
-
-def stored_spans(service, since_us, until_us):
-    """Spans of SERVICE in storage, counted a second at a time (one answer stays small)."""
-    spans = set()  # a trace crossing a second's edge is answered twice
-    for start in range(since_us, until_us, 1_000_000):
-        query = urllib.parse.urlencode({"service": service, "start": start, "end": min(start + 1_000_000, until_us) - 1,
-                                        "limit": 100000})
-        answer = json.loads(get(f"{JAEGER_QUERY}/api/traces?{query}", timeout=120))
-        spans.update((trace["traceID"], span["spanID"]) for trace in answer["data"] for span in trace["spans"])
-    return len(spans)
 
 
 def drain(before):
@@ -157,7 +136,7 @@ def step(rate, collector_pids, jaeger_pid):
     until = int(time.time() * 1e6)
     delta = {key: after[key] - before[key] for key in after if key != "queue"}
     cpu = {"collector": (collector.cpu() - collector.start) / took, "jaeger": (jaeger.cpu() - jaeger.start) / took}
-    stored = stored_spans(service, since, until)
+    stored = stored_in(JAEGER_QUERY, service, since, until)
     return {"rate": rate, "achieved": sent / took, "sent": sent, "stored": stored, "lost": sent - stored,
             "generator_rc": generator.returncode, "generator_errors": send_errors, **delta,
             "collector_cpu": cpu["collector"], "jaeger_cpu": cpu["jaeger"], "generator_cpu": generator_cpu,

@@ -7,28 +7,13 @@ spans before sending them, uncounted: the rate is paced so that what it sends is
 
 from __future__ import annotations
 
-import json
 import subprocess
 import time
-import urllib.parse
 import uuid
 
-from support.collector import pipeline_counters
-from support.landscape import http_json
+from support.collector import pipeline_counters, stored_spans
 
 WORKERS, TRACES_PER_WORKER, SPANS_PER_TRACE, SPANS_PER_SECOND = 8, 500, 10, 20000
-
-
-def stored_spans(jaeger, service: str, since_us: int, until_us: int) -> int:
-    """Spans of SERVICE in Jaeger, read a second at a time (one answer stays small)."""
-    spans = set()
-    for start in range(since_us, until_us, 1_000_000):
-        query = urllib.parse.urlencode({"service": service, "start": start, "end": min(start + 1_000_000, until_us) - 1,
-                                        "limit": 100000})
-        status, body = http_json("GET", f"{jaeger.base}/api/traces?{query}", timeout=120)
-        assert status == 200, body
-        spans.update((t["traceID"], s["spanID"]) for t in body["data"] or [] for s in t["spans"])
-    return len(spans)
 
 
 def test_a_burst_is_absorbed_or_counted_and_nothing_crashes(landscape, jaeger, measured):
@@ -59,7 +44,7 @@ def test_a_burst_is_absorbed_or_counted_and_nothing_crashes(landscape, jaeger, m
         time.sleep(3)
     after = pipeline_counters(landscape)
     delta = {key: after[key] - before[key] for key in after if not key.endswith("_queue")}
-    stored = stored_spans(jaeger, service, since, int(time.time() * 1e6))
+    stored = stored_spans(jaeger.base, service, since, int(time.time() * 1e6))
     counted = delta["refused"] + delta["agent_enqueue_failed"] + delta["gateways_refused"] \
         + delta["jaeger_send_failed"] + delta["jaeger_enqueue_failed"] + delta["tail_dropped_traces"] * SPANS_PER_TRACE
     measured(f"burst: {sent} spans in {took:.1f} s ({sent / took:.0f}/s, telemetrygen rc {generator.returncode}); "

@@ -60,6 +60,15 @@ def missing_in_jaeger(jaeger, codes: list[str], timeout: float) -> list[str]:
     return waiting
 
 
+def assert_none_lost(stream: Stream, jaeger, measured, fault: str, at_least: int, timeout: float):
+    """Every request of the stream was answered, and every one of their traces is in Jaeger."""
+    codes = [code for _, code in stream.codes]
+    lost = missing_in_jaeger(jaeger, codes, timeout=timeout)
+    measured(f"{fault}: {len(codes)} requests answered ({stream.failed} failed), {len(lost)} traces lost")
+    assert stream.failed == 0 and len(codes) > at_least
+    assert lost == [], lost[:10]
+
+
 def restart_by_kill(landscape, program: str, health_port: str) -> float:
     """kill -9 of a running program; supervisord starts it again. Returns when it is healthy."""
     pid = int(landscape.supervisorctl("pid", program).strip())
@@ -79,11 +88,7 @@ def test_agent_killed_with_kill_9_loses_no_trace(landscape, jaeger, measured):
         stream.run_for(8)
         restart_by_kill(landscape, "collector", "COLLECTOR_HEALTH")
         stream.run_for(12)
-    codes = [code for _, code in stream.codes]
-    lost = missing_in_jaeger(jaeger, codes, timeout=60)
-    measured(f"agent kill -9: {len(codes)} requests answered ({stream.failed} failed), {len(lost)} traces lost")
-    assert stream.failed == 0 and len(codes) > 300
-    assert lost == [], lost[:10]
+    assert_none_lost(stream, jaeger, measured, "agent kill -9", at_least=300, timeout=60)
 
 
 def test_jaeger_stopped_60_s_loses_no_trace(landscape, jaeger, measured):
@@ -95,11 +100,7 @@ def test_jaeger_stopped_60_s_loses_no_trace(landscape, jaeger, measured):
         finally:
             assert "jaeger: started" in landscape.supervisorctl("start", "jaeger")
         stream.run_for(3)
-    codes = [code for _, code in stream.codes]
-    lost = missing_in_jaeger(jaeger, codes, timeout=120)
-    measured(f"Jaeger stopped 60 s: {len(codes)} requests answered, {len(lost)} traces lost")
-    assert stream.failed == 0 and len(codes) > 550
-    assert lost == [], lost[:10]
+    assert_none_lost(stream, jaeger, measured, "Jaeger stopped 60 s", at_least=550, timeout=120)
 
 
 def test_gateway_killed_loses_at_most_its_decision_window(landscape, jaeger, measured):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
+import urllib.parse
+import urllib.request
 
 from .landscape import Landscape, http
 
@@ -51,3 +54,17 @@ def pipeline_counters(landscape: Landscape) -> dict[str, float]:
         "tail_dropped_traces": each("otelcol_processor_tail_sampling_sampling_trace_dropped_too_early_total"),
         "jaeger_enqueue_failed": each("otelcol_exporter_enqueue_failed_spans_total", exporter="otlp_grpc/jaeger"),
     }
+
+
+def stored_spans(query_base: str, service: str, since_us: int, until_us: int) -> int:
+    """Spans of SERVICE that Jaeger (query API at QUERY_BASE) stored between two times, read
+    a second at a time so one answer stays small; a trace crossing a second's edge is
+    answered twice, so spans are counted once by (trace id, span id)."""
+    spans = set()
+    for start in range(since_us, until_us, 1_000_000):
+        query = urllib.parse.urlencode({"service": service, "start": start, "end": min(start + 1_000_000, until_us) - 1,
+                                        "limit": 100000})
+        with urllib.request.urlopen(f"{query_base}/api/traces?{query}", timeout=120) as answer:
+            data = json.loads(answer.read())["data"] or []
+        spans.update((trace["traceID"], span["spanID"]) for trace in data for span in trace["spans"])
+    return len(spans)
