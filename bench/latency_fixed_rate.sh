@@ -3,12 +3,18 @@
 # do, unlike wrk), tracing off vs on (our export path, and the previous one), in one run:
 # p50, p99 and p99.9 per mode and rate, the ratio to off, and the spans dropped.
 #   bench/latency_fixed_rate.sh [route]      (default /ping; BENCH_RATES="500 2000")
+#   A route "shop:/materials" is asked of the real Shop API, with the database of a running
+#   landscape behind it (./fabtrace up; see bench/shop_routes.sh).
 # vegeta (pinned below) is built once from the Go module proxy into the fabtrace cache.
 . "$(dirname "$0")/lib.sh"
 bench_build
 ROUTE=${1:-/ping}
+TARGET=("$SERVER") SETTINGS=(PORT="$PORT" LOG_LEVEL=warn OTEL_SERVICE_NAME=bench-server)
+if [[ $ROUTE == shop:* ]]; then
+  bench_shop_api_prepare
+  TARGET=("$SHOP_API") SETTINGS=("${SHOP_API_ENV[@]}") ROUTE=${ROUTE#shop:}
+fi
 RATES=(${BENCH_RATES:-500 2000})
-SINK_PORT=${BENCH_SINK_PORT:-18991}
 VEGETA_VERSION=v12.13.0
 CACHE=${FABTRACE_CACHE:-$HOME/.cache/fabtrace}
 VEGETA=$CACHE/bin/vegeta-$VEGETA_VERSION/vegeta
@@ -18,19 +24,17 @@ if [[ ! -x $VEGETA ]]; then
     go install -trimpath -ldflags='-s -w' "github.com/tsenart/vegeta/v12@$VEGETA_VERSION" >&2
 fi
 
-taskset -c "$LOAD_CPU" python3 "$BENCH_ROOT/bench/otlp_sink.py" "$SINK_PORT" >/dev/null &
-SINK_PID=$!
-trap 'kill $SINK_PID 2>/dev/null || true' EXIT
+bench_sink_start
 
 # run LABEL RATE ENV...: prints "label rate p50_ms p99_ms p999_ms success dropped"
 run() {
   local label=$1 rate=$2 report
   shift 2
-  env PORT="$PORT" LOG_LEVEL=warn OTEL_SERVICE_NAME=bench-server OTEL_BSP_SCHEDULE_DELAY=500 "$@" \
-    taskset -c "$SERVICE_CPU" "$SERVER" >"/tmp/bench-server.log" 2>&1 &
+  env "${SETTINGS[@]}" OTEL_BSP_SCHEDULE_DELAY=500 "$@" \
+    taskset -c "$SERVICE_CPU" "${TARGET[@]}" >"/tmp/bench-server.log" 2>&1 &
   SERVER_PID=$!
   local ready=
-  for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/healthz" && ready=1 && break; sleep 0.1; done
+  for _ in $(seq 300); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/healthz" && ready=1 && break; sleep 0.1; done
   [[ -n $ready ]] || { echo "the bench server did not start (port $PORT busy?)" >&2; exit 1; }
   echo "GET http://127.0.0.1:$PORT$ROUTE" | taskset -c "$LOAD_CPU" "$VEGETA" attack -rate="$rate" -duration=2s >/dev/null
   # Every request's latency (vegeta's CSV: timestamp, status, latency in ns, ...).
@@ -47,7 +51,7 @@ EOF
   bench_stop
 }
 
-on=(OTEL_TRACES_SAMPLER=always_on OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$SINK_PORT OTEL_EXPORTER_OTLP_HEADERS=)
+on=(OTEL_TRACES_SAMPLER=always_on OTEL_EXPORTER_OTLP_ENDPOINT=$SINK OTEL_EXPORTER_OTLP_HEADERS=)
 # The machine is noisy (a VM): the modes take turns for BENCH_ROUNDS rounds, and each
 # mode's median round (by p99) is reported.
 ROUNDS=${BENCH_ROUNDS:-3}
