@@ -309,15 +309,21 @@ ft_down() {
   step "stopped; data kept in $FT_STATE"
 }
 
-# ft_tree_rss_mib PID PS_SNAPSHOT: resident MiB of PID and all its descendants (0 if none).
+# ft_tree_rss_mib PID PS_SNAPSHOT: memory of PID and all its descendants in MiB (0 if none),
+# as their proportional set size (PSS): memory shared between processes (PostgreSQL's
+# shared buffers, mapped libraries) counts once in all, not once per process.
 ft_tree_rss_mib() {
-  awk -v root="${1:-0}" '
-    {parent[$1] = $2; rss[$1] = $3}
+  local pid kib=0 pss
+  for pid in $(awk -v root="${1:-0}" '
+    {parent[$1] = $2}
     END {
-      if (root == 0) {print 0; exit}
-      for (p in parent) {q = p; while (q in parent && q != root && q > 1) q = parent[q]; if (q == root) kib += rss[p]}
-      printf "%d\n", kib / 1024
-    }' <<<"$2"
+      if (root == 0) exit
+      for (p in parent) {q = p; while (q in parent && q != root && q > 1) q = parent[q]; if (q == root) print p}
+    }' <<<"$2"); do
+    pss=$(awk '/^Pss:/ {print $2; exit}' "/proc/$pid/smaps_rollup" 2>/dev/null) || pss=0
+    kib=$((kib + ${pss:-0}))
+  done
+  echo $((kib / 1024))
 }
 
 ft_status() {
@@ -333,8 +339,8 @@ ft_status() {
     FT_TLS_CA=$(grep -o 'OTEL_EXPORTER_OTLP_CERTIFICATE="[^"]*"' "$conf" | head -n 1 | cut -d'"' -f2)
   fi
   local group name state=0 rss total=0 tree
-  # Resident memory of each component's whole process tree (PostgreSQL's backends, nginx's
-  # workers, Keycloak's JVM under its launcher), from one ps snapshot.
+  # Memory of each component's whole process tree (PostgreSQL's backends, nginx's workers,
+  # Keycloak's JVM under its launcher), from one ps snapshot.
   tree=$(ps -e -o pid=,ppid=,rss=)
   for group in "${FT_GROUPS[@]}"; do
     for name in $group; do
@@ -352,7 +358,7 @@ ft_status() {
     total=$((total + rss))
     printf '  %-14s running    %6s MiB\n' traffic "$rss"
   fi
-  printf '  %-14s            %6s MiB resident in all\n' total "$total"
+  printf '  %-14s            %6s MiB in all (proportional set size: shared pages counted once)\n' total "$total"
   return $state
 }
 
