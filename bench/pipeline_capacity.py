@@ -22,13 +22,13 @@ from pathlib import Path
 
 # The same counting as the reliability tests (metrics text, spans in storage).
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from support.collector import metric_sum as metric, stored_spans as stored_in  # noqa: E402
+from support.collector import metric_sum as metric, pipeline_counters, stored_spans as stored_in  # noqa: E402
+from support.landscape import Landscape  # noqa: E402
 
 ENV = os.environ
 TELEMETRYGEN = ENV["TELEMETRYGEN"]
-AGENT_METRICS = f"http://127.0.0.1:{ENV['FT_PORT_COLLECTOR_TELEMETRY']}/metrics"
-GATEWAY_METRICS = [f"http://127.0.0.1:{ENV[f'FT_PORT_GATEWAY_{n}_TELEMETRY']}/metrics"
-                   for n in range(1, int(ENV["FT_GATEWAYS"]) + 1)]
+LANDSCAPE = Landscape(root=Path(ENV["FT_ROOT"]), state=Path(ENV["FT_STATE"]), build_dir=Path("."), kafka_libs=Path("."))
+GATEWAYS = int(ENV["FT_GATEWAYS"])
 JAEGER_METRICS = f"http://127.0.0.1:{ENV['FT_PORT_JAEGER_TELEMETRY']}/metrics"
 JAEGER_QUERY = f"http://127.0.0.1:{ENV['FT_PORT_JAEGER_QUERY_HTTP']}"
 # Requested spans/s; "max" sends as fast as telemetrygen can (no pacing), which on a small
@@ -48,23 +48,14 @@ def get(url, timeout=60):
 
 
 def counters():
-    agent, jaeger = get(AGENT_METRICS), get(JAEGER_METRICS)
-    gateways = [get(url) for url in GATEWAY_METRICS]
-    per_gateway = lambda name, **labels: sum(metric(text, name, **labels) for text in gateways)
-    return {
-        "accepted": metric(agent, "otelcol_receiver_accepted_spans_total", receiver="otlp"),
-        "refused": metric(agent, "otelcol_receiver_refused_spans_total", receiver="otlp"),
-        "to_gateways": metric(agent, "otelcol_exporter_sent_spans_total", exporter="loadbalancing"),
-        "gateways_in": per_gateway("otelcol_receiver_accepted_spans_total", receiver="otlp"),
-        "to_jaeger": per_gateway("otelcol_exporter_sent_spans_total", exporter="otlp_grpc/jaeger"),
-        "send_failed": per_gateway("otelcol_exporter_send_failed_spans_total", exporter="otlp_grpc/jaeger"),
-        "enqueue_failed": per_gateway("otelcol_exporter_enqueue_failed_spans_total", exporter="otlp_grpc/jaeger"),
-        "queue": metric(agent, "otelcol_exporter_queue_size", exporter="loadbalancing")
-        + per_gateway("otelcol_exporter_queue_size", exporter="otlp_grpc/jaeger"),
-        "jaeger_accepted": metric(jaeger, "otelcol_receiver_accepted_spans_total"),
-        "jaeger_written": metric(jaeger, "otelcol_exporter_sent_spans_total"),
-        "jaeger_failed": metric(jaeger, "otelcol_exporter_send_failed_spans_total"),
-    }
+    """The pipeline's counters as the reliability tests read them, and Jaeger's own."""
+    counts = pipeline_counters(LANDSCAPE)
+    jaeger = get(JAEGER_METRICS)
+    counts["queue"] = counts["agent_queue"] + counts["gateway_queue"]
+    counts["jaeger_accepted"] = metric(jaeger, "otelcol_receiver_accepted_spans_total")
+    counts["jaeger_written"] = metric(jaeger, "otelcol_exporter_sent_spans_total")
+    counts["jaeger_failed"] = metric(jaeger, "otelcol_exporter_send_failed_spans_total")
+    return counts
 
 
 class Process:
@@ -146,7 +137,7 @@ def step(rate, collector_pids, jaeger_pid):
 def main():
     jaeger_pid, collector_pids = int(sys.argv[1]), [int(pid) for pid in sys.argv[2:]]
     print(f"telemetrygen -> agent Collector (OTLP/gRPC, {WORKERS} workers, traces of {SPANS_PER_TRACE} spans, "
-          f"{SECONDS} s a step) -> {len(GATEWAY_METRICS)} gateway(s) -> Jaeger (Badger); counts after the pipeline drained")
+          f"{SECONDS} s a step) -> {GATEWAYS} gateway(s) -> Jaeger (Badger); counts after the pipeline drained")
     header = ("spans/s", "achieved", "sent", "accepted", "refused", "to gateway", "gateway in", "to Jaeger", "Jaeger in", "written", "stored", "lost", "gen errs",
               "colls cpu", "colls MiB", "jaeg cpu", "jaeg MiB", "gen cpu")
     print("  " + " ".join(f"{h:>10}" for h in header))
@@ -155,7 +146,7 @@ def main():
         row = step(rate, collector_pids, jaeger_pid)
         print("  " + " ".join(f"{v:>10}" for v in (
             row["rate"], f"{row['achieved']:.0f}", row["sent"], f"{row['accepted']:.0f}", f"{row['refused']:.0f}",
-            f"{row['to_gateways']:.0f}", f"{row['gateways_in']:.0f}", f"{row['to_jaeger']:.0f}", f"{row['jaeger_accepted']:.0f}", f"{row['jaeger_written']:.0f}", row["stored"],
+            f"{row['to_gateways']:.0f}", f"{row['gateways_accepted']:.0f}", f"{row['to_jaeger']:.0f}", f"{row['jaeger_accepted']:.0f}", f"{row['jaeger_written']:.0f}", row["stored"],
             row["lost"], row["generator_errors"], f"{row['collector_cpu']:.2f}", f"{row['collector_mib']:.0f}", f"{row['jaeger_cpu']:.2f}",
             f"{row['jaeger_mib']:.0f}", f"{row['generator_cpu']:.2f}")), flush=True)
         if row["lost"] != 0:
