@@ -252,8 +252,26 @@ for c in json.load(sys.stdin).get("clients", []):
   step "keycloak: realm fabtrace in step with its file ($(python3 -c 'import json,sys; print(json.load(sys.stdin).get("added", 0))' <<<"$answer") added)"
 }
 
+# What the whole landscape takes (./fabtrace status: about 1.8 GiB with one gateway and
+# the simulated customers, docs/operations.md) plus room for its caches and spikes.
+FT_MEMORY_NEEDED_MIB=${FABTRACE_MEMORY_NEEDED_MIB:-2560}
+
+# Warns (it does not stop) when the machine has less memory available than the landscape
+# needs; a running landscape already holds its share, so only a first start is checked.
+ft_memory_check() {
+  local available
+  available=$(awk '/^MemAvailable:/ {print int($2 / 1024)}' /proc/meminfo)
+  if ((available < FT_MEMORY_NEEDED_MIB)); then
+    step "WARNING: ${available} MiB of memory available, the landscape needs about ${FT_MEMORY_NEEDED_MIB} MiB:" \
+      "components may be killed or swap; close other programs (./fabtrace status shows each one's share)"
+    return 1
+  fi
+  return 0
+}
+
 ft_up() {
   ft_prepare_state
+  ft_supervisor_running || ft_memory_check || true
   if ! ft_supervisor_running; then
     step "supervisor: starting (config $FT_STATE/supervisord.conf)"
     supervisord -c "$FT_STATE/supervisord.conf" || die "supervisord did not start"

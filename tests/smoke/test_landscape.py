@@ -72,3 +72,16 @@ def test_collector_rejects_oversized_requests(landscape):
                         body=b"\0" * (5 * 1024 * 1024),
                         headers={"Content-Type": "application/x-protobuf", **landscape.otlp_headers()})
     assert status in (400, 413)
+
+
+def test_up_warns_when_the_machine_lacks_memory(landscape):
+    """The check `up` runs before a first start: a warning when less memory is available
+    than the landscape needs, silence when there is enough."""
+    script = ('. scripts/common.sh; . scripts/install.sh; . scripts/landscape.sh; '
+              'FT_MEMORY_NEEDED_MIB=$NEEDED ft_memory_check')
+    for needed, warned in (("100000000", True), ("1", False)):
+        done = subprocess.run(["bash", "-c", script], cwd=landscape.root, capture_output=True, text=True, timeout=30,
+                              env={**os.environ, "FT_ROOT": str(landscape.root), "NEEDED": needed}, check=False)
+        assert (done.returncode != 0) == warned and ("WARNING" in done.stderr) == warned, done.stderr
+        if warned:
+            assert "MiB of memory available" in done.stderr and "./fabtrace status" in done.stderr
