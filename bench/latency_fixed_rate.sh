@@ -33,9 +33,7 @@ run() {
   env "${SETTINGS[@]}" OTEL_BSP_SCHEDULE_DELAY=500 "$@" \
     taskset -c "$SERVICE_CPU" "${TARGET[@]}" >"/tmp/bench-server.log" 2>&1 &
   SERVER_PID=$!
-  local ready=
-  for _ in $(seq 300); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/healthz" && ready=1 && break; sleep 0.1; done
-  [[ -n $ready ]] || { echo "the bench server did not start (port $PORT busy?)" >&2; exit 1; }
+  bench_wait_ready "http://127.0.0.1:$PORT/healthz"
   echo "GET http://127.0.0.1:$PORT$ROUTE" | taskset -c "$LOAD_CPU" "$VEGETA" attack -rate="$rate" -duration=2s >/dev/null
   # Every request's latency (vegeta's CSV: timestamp, status, latency in ns, ...).
   echo "GET http://127.0.0.1:$PORT$ROUTE" |

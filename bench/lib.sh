@@ -1,6 +1,8 @@
 # Helpers of the benchmark scripts: build, start the bench server, run wrk, read numbers.
 set -euo pipefail
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export FT_ROOT=$BENCH_ROOT
+. "$BENCH_ROOT/scripts/common.sh"  # ports, profiles, ft_descendants
 BUILD=${FABTRACE_CACHE:-$HOME/.cache/fabtrace}/build/cmake
 SERVER=$BUILD/bench/trace_bench_server
 PORT=${BENCH_PORT:-18990}
@@ -67,8 +69,8 @@ bench_landscape_pids() {
   local state=${FT_STATE:-$BENCH_STATE} root
   root=$(cat "$state/run/supervisord.pid" 2>/dev/null) || return 0
   kill -0 "$root" 2>/dev/null || return 0
-  ps -e -o pid=,ppid= | awk -v root="$root" '
-    {parent[$1] = $2} END {for (p in parent) {q = p; while (q in parent && q != root && q > 1) q = parent[q]; if (q == root) print p}}'
+  echo "$root"
+  ps -e -o pid=,ppid= | ft_descendants "$root"
 }
 bench_landscape_pin() { for pid in $(bench_landscape_pids); do taskset -a -p -c "$1" "$pid" >/dev/null 2>&1 || true; done; }
 
@@ -149,8 +151,6 @@ bench_table() {
 # SHOP_API_ENV (its settings: this bench's port, the database and MinIO of the running
 # landscape, reached directly rather than through toxiproxy), for BENCH_PROFILE (up | test).
 bench_shop_api_prepare() {
-  export FT_ROOT=$BENCH_ROOT
-  . "$BENCH_ROOT/scripts/common.sh"
   ft_use_profile "${BENCH_PROFILE:-up}"
   [[ -r $FT_STATE/secrets/landscape.env ]] || { echo "no landscape in $FT_STATE: run ./fabtrace up first" >&2; exit 1; }
   curl -fs -o /dev/null "http://127.0.0.1:$FT_PORT_COLLECTOR_HEALTH/" ||

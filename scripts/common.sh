@@ -105,6 +105,13 @@ ft_wait_for() {
 # A port of deploy/ports.conf in a given profile's column (up or test).
 ft_port_of() { awk -v name="$1" -v column="$([[ $2 == up ]] && echo 2 || echo 3)" '$1 == name {print $column}' "$FT_ROOT/deploy/ports.conf"; }
 
+# ft_descendants ROOT < "pid ppid" lines: the pids below ROOT (not ROOT itself).
+ft_descendants() {
+  awk -v root="$1" '
+    {parent[$1] = $2}
+    END {for (p in parent) {q = p; while (q in parent && q != root && q > 1) q = parent[q]; if (q == root && p != root) print p}}'
+}
+
 ft_http_ok() { curl -fs -m 2 ${FT_TLS_CA:+--cacert "$FT_TLS_CA"} -o /dev/null "$1" 2>/dev/null; }
 ft_process_gone() { ! kill -0 "$1" 2>/dev/null; }
 ft_port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -332,12 +332,8 @@ ft_down() {
 # shared buffers, mapped libraries) counts once in all, not once per process.
 ft_tree_rss_mib() {
   local pid kib=0 pss
-  for pid in $(awk -v root="${1:-0}" '
-    {parent[$1] = $2}
-    END {
-      if (root == 0) exit
-      for (p in parent) {q = p; while (q in parent && q != root && q > 1) q = parent[q]; if (q == root) print p}
-    }' <<<"$2"); do
+  [[ ${1:-0} != 0 ]] || { echo 0; return; }
+  for pid in "$1" $(awk '{print $1, $2}' <<<"$2" | ft_descendants "$1"); do
     pss=$(awk '/^Pss:/ {print $2; exit}' "/proc/$pid/smaps_rollup" 2>/dev/null) || pss=0
     kib=$((kib + ${pss:-0}))
   done

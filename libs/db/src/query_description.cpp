@@ -1,7 +1,6 @@
 #include "fabtrace/db/query_description.h"
 
 #include <cctype>
-#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
@@ -39,35 +38,6 @@ std::string Unquote(std::string name) {
   return out;
 }
 
-QueryDescription Describe(std::string_view sql);
-
-struct TextHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
-};
-
-}  // namespace
-
-const QueryDescription& DescribeQuery(std::string_view sql) {
-  constexpr std::size_t kRemembered = 1024;
-  static std::shared_mutex mutex;
-  static std::unordered_map<std::string, QueryDescription, TextHash, std::equal_to<>> known;
-  {
-    const std::shared_lock lock(mutex);
-    if (const auto it = known.find(sql); it != known.end()) return it->second;
-  }
-  const std::unique_lock lock(mutex);
-  if (known.size() < kRemembered) {
-    // Entries are never removed, so the reference stays valid for the life of the process.
-    return known.try_emplace(std::string(sql), Describe(sql)).first->second;
-  }
-  thread_local QueryDescription unremembered;
-  unremembered = Describe(sql);
-  return unremembered;
-}
-
-namespace {
-
 QueryDescription Describe(std::string_view sql) {
   QueryDescription description;
   const auto words = Words(sql, 64);
@@ -98,6 +68,29 @@ QueryDescription Describe(std::string_view sql) {
   return description;
 }
 
+struct TextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+
 }  // namespace
+
+const QueryDescription& DescribeQuery(std::string_view sql) {
+  constexpr std::size_t kRemembered = 1024;
+  static std::shared_mutex mutex;
+  static std::unordered_map<std::string, QueryDescription, TextHash, std::equal_to<>> known;
+  {
+    const std::shared_lock lock(mutex);
+    if (const auto it = known.find(sql); it != known.end()) return it->second;
+  }
+  const std::unique_lock lock(mutex);
+  if (known.size() < kRemembered) {
+    // Entries are never removed, so the reference stays valid for the life of the process.
+    return known.try_emplace(std::string(sql), Describe(sql)).first->second;
+  }
+  thread_local QueryDescription unremembered;
+  unremembered = Describe(sql);
+  return unremembered;
+}
 
 }  // namespace fabtrace::db
