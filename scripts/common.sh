@@ -63,6 +63,24 @@ ft_use_profile() {
   FT_GATEWAY_SPANMETRICS_TARGETS="[$(IFS=,; echo "${spanmetrics[*]}")]"
   FT_COLLECTOR_TELEMETRY_TARGETS="[$(IFS=,; echo "${telemetry[*]}")]"
   export FT_GATEWAYS FT_GATEWAY_ENDPOINTS FT_GATEWAY_SPANMETRICS_TARGETS FT_COLLECTOR_TELEMETRY_TARGETS
+  # Where Jaeger keeps traces (docs/decisions.md): badger, embedded, one process; or
+  # opensearch, the distributed profile: gateways -> Kafka -> two Jaeger ingesters ->
+  # OpenSearch, and Jaeger itself only answers queries.
+  FT_STORAGE=${FABTRACE_STORAGE:-badger}
+  case $FT_STORAGE in
+    badger)
+      FT_JAEGER_CONFIG="--config $FT_ROOT/deploy/jaeger/config.yaml"
+      FT_GATEWAY_EXPORT_CONFIG= ;;
+    opensearch)
+      FT_JAEGER_CONFIG="--config $FT_ROOT/deploy/jaeger/config-opensearch.yaml --config $FT_ROOT/deploy/jaeger/opensearch-storage.yaml"
+      FT_GATEWAY_EXPORT_CONFIG="--config $FT_ROOT/deploy/collector/gateway-kafka.yaml" ;;
+    *) die "FABTRACE_STORAGE must be badger (the default) or opensearch" ;;
+  esac
+  # How Jaeger reaches OpenSearch (scripts/opensearch.sh makes the files).
+  FT_OPENSEARCH_URL=https://127.0.0.1:$FT_PORT_OPENSEARCH_HTTP
+  FT_OPENSEARCH_CA=$FT_STATE/tls/ca.crt
+  FT_OPENSEARCH_PASSWORD_FILE=$FT_STATE/secrets/opensearch-jaeger.password
+  export FT_STORAGE FT_JAEGER_CONFIG FT_GATEWAY_EXPORT_CONFIG FT_OPENSEARCH_URL FT_OPENSEARCH_CA FT_OPENSEARCH_PASSWORD_FILE
 }
 
 # Names of the local landscape's accounts. Their passwords and secrets are generated per
@@ -76,7 +94,9 @@ export FT_KEYCLOAK_ADMIN=admin
 export FT_SUPPORT_PASSWORD=support-secret-1 FT_MANAGER_PASSWORD=manager-secret-1 FT_CUSTOMER_PASSWORD=customer-secret-1
 export FT_OPERATOR_PASSWORD=operator-secret-1
 # libtest.events: the Kafka library's own integration tests, apart from the services' topics.
-export FT_KAFKA_TOPICS="orders.approved orders.approved.dlq jobs.status jobs.status.dlq libtest.events libtest.events.dlq"
+export FT_KAFKA_TOPICS="orders.approved orders.approved.dlq jobs.status jobs.status.dlq libtest.events libtest.events.dlq traces.spans"
+# The gateways' spans on their way to the Jaeger ingesters (FABTRACE_STORAGE=opensearch).
+export FT_KAFKA_SPANS_TOPIC=traces.spans
 
 # The account PostgreSQL runs as: itself when not root (postgres refuses root).
 ft_pg_user() {

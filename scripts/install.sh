@@ -21,6 +21,10 @@ ft_toxiproxy_dir() { echo "$FT_CACHE/bin/toxiproxy-$TOXIPROXY_VERSION"; }
 ft_kafka_libs() { echo "$FT_CACHE/kafka-$KAFKA_VERSION/libs"; }
 ft_venv() { echo "$FT_CACHE/venv-$(ft_hash_files "$FT_ROOT/tests/requirements.txt")"; }
 ft_telemetrygen_bin() { echo "$FT_CACHE/bin/telemetrygen-$OCB_VERSION/telemetrygen"; }
+ft_kubeconform_bin() { echo "$FT_CACHE/bin/kubeconform-$KUBECONFORM_VERSION/kubeconform"; }
+ft_kustomize_bin() { echo "$FT_CACHE/bin/kustomize-$KUSTOMIZE_VERSION/kustomize"; }
+# The schemas depend on the API version and on our converter.
+ft_k8s_schemas_dir() { echo "$FT_CACHE/k8s-schemas-$K8S_SCHEMA_VERSION-$(ft_hash_files "$FT_ROOT/deploy/k8s/tools/k8s_json_schemas.py")"; }
 ft_cmake_build_dir() { echo "$FT_CACHE/build/cmake"; }
 ft_keycloak_home() { echo "$FT_CACHE/keycloak-$KEYCLOAK_VERSION"; }
 ft_oauth2_proxy_dir() { echo "$FT_CACHE/bin/oauth2-proxy-$OAUTH2_PROXY_VERSION"; }
@@ -185,6 +189,43 @@ ft_install_kafka() {
   touch "$libs/.complete"
 }
 
+# Kubernetes JSON schemas for kubeconform, made offline: the API's OpenAPI document
+# (api/openapi-spec/swagger.json of the Go module k8s.io/kubernetes, a 20 MB download
+# from the Go module proxy, 115 MB unpacked) converted by deploy/k8s/tools/k8s_json_schemas.py
+# into one strict schema per kind (311 files, 2.5 MB). The module goes into a throw-away
+# module cache, removed afterwards; only the schemas are kept. About 10 s.
+ft_install_k8s_schemas() {
+  local dir
+  dir=$(ft_k8s_schemas_dir)
+  if [[ -f $dir/deployment-apps-v1.json ]]; then
+    step "k8s schemas: cached (Kubernetes $K8S_SCHEMA_VERSION)"
+    return
+  fi
+  step "k8s schemas: Kubernetes $K8S_SCHEMA_VERSION OpenAPI from the Go module proxy, converted for kubeconform"
+  local log=$FT_CACHE/logs/k8s-schemas.log modcache=$FT_CACHE/build/k8s-openapi-modcache module
+  rm -rf "$dir.tmp"
+  {
+    module=$(env "${FT_GO_ENV[@]}" GOMODCACHE="$modcache" GOFLAGS=-mod=mod \
+      go mod download -json "k8s.io/kubernetes@$K8S_SCHEMA_VERSION" |
+      python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])') &&
+      python3 "$FT_ROOT/deploy/k8s/tools/k8s_json_schemas.py" "$module/api/openapi-spec/swagger.json" "$dir.tmp"
+  } >"$log" 2>&1 || die "making the Kubernetes JSON schemas failed, see $log"
+  # Module cache files are read-only; go clean removes them.
+  env "${FT_GO_ENV[@]}" GOMODCACHE="$modcache" go clean -modcache >>"$log" 2>&1 || true
+  rm -rf "$modcache"
+  mv "$dir.tmp" "$dir"
+}
+
+# The validators of deploy/k8s, for the tests only (`up` does not need them).
+# kubeconform: about 1 min 40 s of build on 2 cores, 10 MB of modules; kustomize: 30 s more.
+ft_install_deployment_tools() {
+  ft_go_install kubeconform "$(dirname "$(ft_kubeconform_bin)")" \
+    github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION"
+  ft_go_install kustomize "$(dirname "$(ft_kustomize_bin)")" \
+    sigs.k8s.io/kustomize/kustomize/v5 "$KUSTOMIZE_VERSION" kustomize
+  ft_install_k8s_schemas
+}
+
 ft_install_test_tools() {
   ft_npm_ci "$FT_ROOT/tests/browser" "test tools: playwright-core" npm-browser-tests
   local venv
@@ -283,6 +324,8 @@ ft_install_fetch_lane() {
   ft_install_keycloak
   ft_install_jaeger_ui
   ft_npm_ci "$FT_ROOT/web" "web: npm packages of the browser applications" npm-web
+  # OpenSearch: for the distributed profile, and for the tests, which run it too.
+  if [[ ${FT_WITH_TEST_TOOLS:-} == 1 || ${FABTRACE_STORAGE:-} == opensearch ]]; then ft_install_opensearch; fi
   [[ ${FT_WITH_TEST_TOOLS:-} == 1 ]] && ft_install_test_tools
   return 0
 }
@@ -305,10 +348,12 @@ ft_install_all() {
   ft_go_install minio "$(dirname "$(ft_minio_bin)")" github.com/minio/minio "$MINIO_VERSION"
   ft_go_install oauth2-proxy "$(ft_oauth2_proxy_dir)" github.com/oauth2-proxy/oauth2-proxy/v7 "$OAUTH2_PROXY_VERSION" oauth2-proxy
   ft_install_jaeger
+  if [[ ${FT_WITH_TEST_TOOLS:-} == 1 || ${FABTRACE_STORAGE:-} == opensearch ]]; then ft_install_es_index_cleaner; fi
   ft_install_collector
   # The Collector contrib's load generator, at the Collector's version (burst test, bench).
   ft_go_install telemetrygen "$(dirname "$(ft_telemetrygen_bin)")" \
     github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen "$OCB_VERSION"
+  if [[ ${FT_WITH_TEST_TOOLS:-} == 1 ]]; then ft_install_deployment_tools; fi
   ft_build_cpp
   wait "$fetch_lane" || die "a download step failed (its message is above)"
   ft_build_web

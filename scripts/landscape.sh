@@ -2,9 +2,17 @@
 # Sourced by ./fabtrace after scripts/common.sh and scripts/install.sh.
 
 # Components in start order; each group starts together and must be ready before the next.
-# gateway-2 belongs to the landscape only when FT_GATEWAYS=2 (ft_component_enabled).
-FT_GROUPS=("postgres minio kafka prometheus jaeger" "toxiproxy" "gateway-1 gateway-2" "collector keycloak" "jaeger-gate" "shop-api" "crm-api mes-api internet-shop crm mes")
-ft_component_enabled() { [[ $1 != gateway-2 || $FT_GATEWAYS == 2 ]]; }
+# gateway-2 belongs to the landscape only when FT_GATEWAYS=2, OpenSearch and the Jaeger
+# ingesters only when FT_STORAGE=opensearch (ft_component_enabled).
+FT_GROUPS=("postgres minio kafka prometheus opensearch" "jaeger" "toxiproxy" "gateway-1 gateway-2 jaeger-ingester-1 jaeger-ingester-2"
+  "collector keycloak" "jaeger-gate" "shop-api" "crm-api mes-api internet-shop crm mes")
+ft_component_enabled() {
+  case $1 in
+    gateway-2) [[ $FT_GATEWAYS == 2 ]] ;;
+    opensearch | jaeger-ingester-*) [[ $FT_STORAGE == opensearch ]] ;;
+    *) return 0 ;;
+  esac
+}
 
 ft_supervisorctl() { supervisorctl -c "$FT_STATE/supervisord.conf" "$@"; }
 ft_supervisor_running() { [[ -S $FT_RUN/supervisor.sock ]] && ft_supervisorctl pid >/dev/null 2>&1; }
@@ -24,12 +32,16 @@ ft_prepare_state() {
   mkdir -p "$FT_STATE" "$FT_RUN" "$FT_LOGS" "$FT_STATE"/{minio/data,kafka/data,jaeger/keys,jaeger/values,collector/queue,toxiproxy,prometheus/data}
   mkdir -p "$FT_STATE"/collector/gateway-{1,2}-queue
   export FT_PG_USER FT_BIN_MINIO FT_BIN_JAEGER FT_BIN_COLLECTOR FT_BIN_TOXIPROXY FT_KAFKA_LIBS FT_BIN_SHOP_API \
-    FT_KEYCLOAK_HOME FT_KEYCLOAK_JAVA_HOME FT_BIN_OAUTH2_PROXY FT_JAEGER_UI FT_BIN_CRM_API FT_BIN_MES_API FT_BIN_TELEMETRYGEN
+    FT_KEYCLOAK_HOME FT_KEYCLOAK_JAVA_HOME FT_BIN_OAUTH2_PROXY FT_JAEGER_UI FT_BIN_CRM_API FT_BIN_MES_API FT_BIN_TELEMETRYGEN \
+    FT_BIN_KUBECONFORM FT_BIN_KUSTOMIZE FT_K8S_SCHEMAS
   FT_PG_USER=$(ft_pg_user)
   FT_BIN_MINIO=$(ft_minio_bin)
   FT_BIN_JAEGER=$(ft_jaeger_bin)
   FT_BIN_COLLECTOR=$(ft_collector_bin)
   FT_BIN_TELEMETRYGEN=$(ft_telemetrygen_bin)
+  FT_BIN_KUBECONFORM=$(ft_kubeconform_bin)
+  FT_BIN_KUSTOMIZE=$(ft_kustomize_bin)
+  FT_K8S_SCHEMAS=$(ft_k8s_schemas_dir)
   FT_BIN_TOXIPROXY=$(ft_toxiproxy_dir)/server
   FT_KAFKA_LIBS=$(ft_kafka_libs)
   FT_BIN_SHOP_API=$(ft_cmake_build_dir)/services/shop-api/shop-api
@@ -60,6 +72,7 @@ ft_prepare_state() {
   ft_publish_web mes
   ft_init_postgres
   ft_init_kafka
+  if [[ $FT_STORAGE == opensearch ]]; then ft_opensearch_prepare; fi
 }
 
 # nginx for one browser application: its port, and the API its /api leads to.
@@ -114,6 +127,9 @@ ft_ready() {
     collector) ft_http_ok "http://127.0.0.1:$FT_PORT_COLLECTOR_HEALTH/" ;;
     gateway-1) ft_http_ok "http://127.0.0.1:$FT_PORT_GATEWAY_1_HEALTH/" ;;
     gateway-2) ft_http_ok "http://127.0.0.1:$FT_PORT_GATEWAY_2_HEALTH/" ;;
+    opensearch) ft_opensearch_ready ;;
+    jaeger-ingester-1) ft_http_ok "http://127.0.0.1:$FT_PORT_INGESTER_1_HEALTH/status" ;;
+    jaeger-ingester-2) ft_http_ok "http://127.0.0.1:$FT_PORT_INGESTER_2_HEALTH/status" ;;
     shop-api) ft_http_ok "http://127.0.0.1:$FT_PORT_SHOP_API/readyz" ;;
     crm-api) ft_http_ok "http://127.0.0.1:$FT_PORT_CRM_API/readyz" ;;
     mes-api) ft_http_ok "http://127.0.0.1:$FT_PORT_MES_API/readyz" ;;
@@ -137,9 +153,13 @@ ft_component_inputs() {
   local name=$1
   awk -v section="[program:$name]" '$0 == section {on = 1; print; next} /^\[/ {on = 0} on' "$FT_STATE/supervisord.conf"
   case $name in
-    jaeger) cat "$FT_ROOT/deploy/jaeger/config.yaml" "$FT_ROOT/deploy/jaeger/ui-config.json"; echo "$FT_JAEGER_UI" ;;
+    # shellcheck disable=SC2086  # the --config list of the storage profile
+    jaeger) cat ${FT_JAEGER_CONFIG//--config /} "$FT_ROOT/deploy/jaeger/ui-config.json"; echo "$FT_JAEGER_UI" ;;
+    jaeger-ingester-*) cat "$FT_ROOT"/deploy/jaeger/{ingester,opensearch-storage}.yaml ;;
+    opensearch) cat "$FT_STATE"/opensearch/config/{opensearch.yml,jvm.options,log4j2.properties} "$FT_STATE/opensearch/home.source" ;;
     collector) cat "$FT_ROOT/deploy/collector/agent.yaml" "$FT_ROOT/deploy/collector/tls.yaml" ;;
-    gateway-*) cat "$FT_ROOT/deploy/collector/gateway.yaml" ;;
+    # shellcheck disable=SC2086
+    gateway-*) cat "$FT_ROOT/deploy/collector/gateway.yaml" ${FT_GATEWAY_EXPORT_CONFIG//--config /} ;;
     prometheus) cat "$FT_STATE/prometheus/prometheus.yml" "$FT_ROOT"/deploy/prometheus/rules/*.yml ;;
     kafka) cat "$FT_STATE/kafka/server.properties" ;;
     toxiproxy) cat "$FT_STATE/toxiproxy/proxies.json" ;;
@@ -289,6 +309,8 @@ ft_up() {
       if ft_component_enabled "$name"; then ft_wait_component "$name" "$group_started"; fi
     done
     [[ $group == toxiproxy ]] && ft_provision
+    # Retention on OpenSearch: Jaeger's index cleaner at each up (docs/operations.md).
+    [[ $group == jaeger && $FT_STORAGE == opensearch ]] && ft_opensearch_clean_indices
     [[ $group == *keycloak* ]] && ft_keycloak_sync
   done
   ft_traffic

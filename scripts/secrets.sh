@@ -17,6 +17,7 @@ FT_GENERATED_SECRETS=(
   GATE_CLIENT_SECRET      # the gate's (oauth2-proxy) client secret in the realm
   GATE_COOKIE_SECRET      # the gate's session cookie key (32 bytes: AES-256)
   OTLP_TOKEN              # bearer token of the Collector's internal OTLP door
+  OPENSEARCH_PASSWORD     # OpenSearch user jaeger (query service and ingesters; FABTRACE_STORAGE=opensearch)
 )
 
 ft_secrets_file() { echo "$FT_STATE/secrets/landscape.env"; }

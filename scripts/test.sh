@@ -17,6 +17,11 @@ ft_test_cleanup() {
   exit "$rc"
 }
 
+# What the distributed profile's phase runs: its own tests, the pipeline and Jaeger UI
+# checks, the agent's loss test and the Shop scenarios with their evidence rules.
+FT_DISTRIBUTED_TESTS=(tests/distributed tests/smoke/test_pipeline.py tests/support_desk/test_jaeger_ui.py
+  tests/scenarios/test_shop_api.py "tests/reliability/test_trace_loss.py::test_agent_killed_with_kill_9_loses_no_trace")
+
 ft_test() {
   local started=$SECONDS
   FT_WITH_TEST_TOOLS=1 ft_install_all
@@ -49,8 +54,20 @@ ft_test() {
     ft_up
     step "end-to-end tests in TLS mode (pytest tests/tls tests/access)"
     (cd "$FT_ROOT" && "${pytest[@]}" tests/tls tests/access)
+    if [[ $FT_STORAGE != opensearch ]]; then
+      # The same instance on the distributed profile: OpenSearch and two Jaeger ingesters
+      # start, the gateways export to Kafka, Jaeger becomes a query service on OpenSearch;
+      # its own tests, the pipeline and Jaeger UI checks and a few scenarios run again.
+      # (FABTRACE_STORAGE=opensearch ./fabtrace test runs every test on it.)
+      step "distributed profile (FABTRACE_STORAGE=opensearch): OpenSearch, Kafka to two Jaeger ingesters"
+      export FABTRACE_STORAGE=opensearch
+      ft_use_profile test
+      ft_up
+      step "end-to-end tests on the distributed profile (pytest ${FT_DISTRIBUTED_TESTS[*]})"
+      (cd "$FT_ROOT" && "${pytest[@]}" "${FT_DISTRIBUTED_TESTS[@]}")
+    fi
   else
-    step "TLS mode tests skipped: pytest arguments were given (a full run includes them)"
+    step "TLS mode and distributed profile tests skipped: pytest arguments were given (a full run includes them)"
   fi
   step "all tests passed in $((SECONDS - started))s"
 }

@@ -40,6 +40,8 @@ def pipeline_counters(landscape: Landscape) -> dict[str, float]:
     agent = metrics_text(landscape, "COLLECTOR_TELEMETRY")
     gateways = [metrics_text(landscape, port) for port in gateway_ports(landscape)]
     each = lambda name, **labels: sum(metric_sum(text, name, **labels) for text in gateways)
+    # The gateways' way to storage: Jaeger itself, or Kafka in the distributed profile.
+    store = "kafka" if landscape.env("FT_STORAGE") == "opensearch" else "otlp_grpc/jaeger"
     return {
         "accepted": metric_sum(agent, "otelcol_receiver_accepted_spans_total", receiver="otlp"),
         "refused": metric_sum(agent, "otelcol_receiver_refused_spans_total", receiver="otlp"),
@@ -48,11 +50,11 @@ def pipeline_counters(landscape: Landscape) -> dict[str, float]:
         "to_gateways": metric_sum(agent, "otelcol_exporter_sent_spans_total", exporter="loadbalancing"),
         "gateways_accepted": each("otelcol_receiver_accepted_spans_total", receiver="otlp"),
         "gateways_refused": each("otelcol_receiver_refused_spans_total", receiver="otlp"),
-        "gateway_queue": each("otelcol_exporter_queue_size", exporter="otlp_grpc/jaeger"),
-        "to_jaeger": each("otelcol_exporter_sent_spans_total", exporter="otlp_grpc/jaeger"),
-        "jaeger_send_failed": each("otelcol_exporter_send_failed_spans_total", exporter="otlp_grpc/jaeger"),
+        "gateway_queue": each("otelcol_exporter_queue_size", exporter=store),
+        "to_jaeger": each("otelcol_exporter_sent_spans_total", exporter=store),
+        "jaeger_send_failed": each("otelcol_exporter_send_failed_spans_total", exporter=store),
         "tail_dropped_traces": each("otelcol_processor_tail_sampling_sampling_trace_dropped_too_early_total"),
-        "jaeger_enqueue_failed": each("otelcol_exporter_enqueue_failed_spans_total", exporter="otlp_grpc/jaeger"),
+        "jaeger_enqueue_failed": each("otelcol_exporter_enqueue_failed_spans_total", exporter=store),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 import os
@@ -24,6 +25,14 @@ def _env(name: str) -> str:
 # What FABTRACE_TLS=1 puts behind TLS (scripts/tls.sh); the rest stays plain on loopback.
 TLS_PORTS = frozenset({"KEYCLOAK", "KEYCLOAK_MANAGEMENT", "JAEGER_GATE", "INTERNET_SHOP_WEB", "CRM_WEB", "MES_WEB",
                        "COLLECTOR_OTLP_HTTP", "COLLECTOR_OTLP_GRPC", "COLLECTOR_OTLP_PUBLIC"})
+
+
+def _json_or_text(body: bytes):
+    """An answer's JSON, or its text (errors of some servers are plain text)."""
+    try:
+        return json.loads(body or b"{}")
+    except ValueError:
+        return {"text": body.decode(errors="replace")}
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,29 @@ class Landscape:
             config.flush()
             return subprocess.run(["curl", "-K", config.name, "--aws-sigv4", "aws:amz:us-east-1:s3", *args],
                                   input=data, capture_output=True, timeout=timeout, check=False)
+
+    def opensearch(self, method: str, path: str, body: dict | None = None, timeout: float = 10) -> tuple[int, dict]:
+        """A request to OpenSearch (FABTRACE_STORAGE=opensearch) as Jaeger makes it: HTTPS
+        checked against the landscape's CA, user jaeger with the generated password."""
+        password = Path(self.env("FT_OPENSEARCH_PASSWORD_FILE")).read_text().strip()
+        request = urllib.request.Request(
+            self.env("FT_OPENSEARCH_URL") + path, method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": "Basic " + base64.b64encode(f"jaeger:{password}".encode()).decode(),
+                     "Content-Type": "application/json"})
+        context = ssl.create_default_context(cafile=self.env("FT_OPENSEARCH_CA"))
+        try:
+            with urllib.request.urlopen(request, timeout=timeout, context=context) as answer:
+                return answer.status, _json_or_text(answer.read())
+        except urllib.error.HTTPError as error:
+            return error.code, _json_or_text(error.read())
+
+    def opensearch_ready(self) -> bool:
+        try:
+            status, health = self.opensearch("GET", "/_cluster/health")
+        except OSError:
+            return False
+        return status == 200 and health.get("status") in ("green", "yellow")
 
     def supervisorctl(self, *args: str) -> str:
         result = subprocess.run(
