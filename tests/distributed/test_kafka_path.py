@@ -6,6 +6,7 @@ Run by ./fabtrace test in its opensearch phase; skipped on the default Badger pr
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 import uuid
@@ -161,6 +162,13 @@ def test_what_a_span_costs_on_kafka_and_in_opensearch(landscape, measured):
     assert sent > 0 and 0 < wire <= raw and docs > 0 and size > 0
 
 
+def cpu_seconds(landscape, program: str) -> float:
+    """CPU time (user + system) a supervised program has used so far."""
+    pid = landscape.supervisorctl("pid", program).strip()
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def test_ingest_rate_from_the_agent_to_opensearch(landscape, measured):
     """20,000 spans (telemetrygen, paced at 5,000/s, status Error so tail sampling keeps
     them all) through agent, gateways, Kafka and both ingesters: how fast OpenSearch holds
@@ -168,6 +176,9 @@ def test_ingest_rate_from_the_agent_to_opensearch(landscape, measured):
     service = f"ingest-{uuid.uuid4().hex[:8]}"
     workers, traces, spans_per_trace = 4, 500, 10
     sent = workers * traces * spans_per_trace
+    programs = ["collector", *[f"gateway-{n}" for n in range(1, int(landscape.env("FT_GATEWAYS")) + 1)],
+                "kafka", *INGESTERS, "opensearch"]
+    cpu_before = {name: cpu_seconds(landscape, name) for name in programs}
     started = time.monotonic()
     generator = subprocess.run(
         [landscape.env("FT_BIN_TELEMETRYGEN"), "traces", "--otlp-endpoint",
@@ -188,6 +199,10 @@ def test_ingest_rate_from_the_agent_to_opensearch(landscape, measured):
         if stored < sent:
             time.sleep(1)
     took = time.monotonic() - started
+    time.sleep(2)  # the ingesters' last bulk requests and commits
+    cpu = {name: cpu_seconds(landscape, name) - cpu_before[name] for name in programs}
+    per_span = {name: f"{seconds / sent * 1e6:.0f}" for name, seconds in cpu.items()}
     measured(f"ingest: {sent} spans sent in {sending:.1f} s, all {stored} in OpenSearch after {took:.1f} s "
-             f"({stored / took:.0f} spans/s end to end, agent -> gateways -> Kafka -> 2 ingesters -> OpenSearch, one 2-core machine)")
+             f"({stored / took:.0f} spans/s end to end, agent -> gateways -> Kafka -> 2 ingesters -> OpenSearch, one 2-core machine); "
+             f"CPU µs per span: {per_span}")
     assert stored >= sent  # at least once: a re-read message may store a span twice

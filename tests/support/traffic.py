@@ -66,6 +66,14 @@ def assert_none_lost(stream: Stream, jaeger, measured, fault: str, at_least: int
     assert lost == [], lost[:10]
 
 
+def healthy(landscape, health_port: str) -> bool:
+    """The program answers its health check (a restarted one may not listen yet)."""
+    try:
+        return http("GET", landscape.url(health_port, "/"))[0] == 200
+    except OSError:
+        return False
+
+
 def restart_by_kill(landscape, program: str, health_port: str) -> float:
     """kill -9 of a running program; supervisord starts it again. Returns when it is healthy."""
     pid = int(landscape.supervisorctl("pid", program).strip())
@@ -74,7 +82,7 @@ def restart_by_kill(landscape, program: str, health_port: str) -> float:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         now = landscape.supervisorctl("pid", program).strip()
-        if now.isdigit() and int(now) not in (0, pid) and http("GET", landscape.url(health_port, "/"))[0] == 200:
+        if now.isdigit() and int(now) not in (0, pid) and healthy(landscape, health_port):
             return killed_at
         time.sleep(0.2)
     raise AssertionError(f"{program} did not come back after kill -9")
