@@ -47,13 +47,6 @@ ft_test() {
   local pytest=("$(ft_venv)/bin/pytest" -p no:cacheprovider -ra)
   (cd "$FT_ROOT" && "${pytest[@]}" --durations=15 --ignore=tests/tls tests "$@")
   if (($# == 0)); then
-    # The same instance in TLS mode: Keycloak, the gate, the apps and the Collector restart
-    # with the install's local CA; the gate and login tests run again over HTTPS.
-    step "TLS mode (FABTRACE_TLS=1): restarting the doors with the local CA's certificate"
-    export FABTRACE_TLS=1
-    ft_up
-    step "end-to-end tests in TLS mode (pytest tests/tls tests/access)"
-    (cd "$FT_ROOT" && "${pytest[@]}" tests/tls tests/access)
     if [[ $FT_STORAGE != opensearch ]]; then
       # The same instance on the distributed profile: OpenSearch and two Jaeger ingesters
       # start, the gateways export to Kafka, Jaeger becomes a query service on OpenSearch;
@@ -66,6 +59,13 @@ ft_test() {
       step "end-to-end tests on the distributed profile (pytest ${FT_DISTRIBUTED_TESTS[*]})"
       (cd "$FT_ROOT" && "${pytest[@]}" "${FT_DISTRIBUTED_TESTS[@]}")
     fi
+    # The same instance in TLS mode: Keycloak, the gate, the apps and the Collector restart
+    # with the install's local CA; the gate and login tests run again over HTTPS.
+    step "TLS mode (FABTRACE_TLS=1): restarting the doors with the local CA's certificate"
+    export FABTRACE_TLS=1
+    ft_up
+    step "end-to-end tests in TLS mode (pytest tests/tls tests/access)"
+    (cd "$FT_ROOT" && "${pytest[@]}" tests/tls tests/access)
   else
     step "TLS mode and distributed profile tests skipped: pytest arguments were given (a full run includes them)"
   fi

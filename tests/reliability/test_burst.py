@@ -11,7 +11,7 @@ import subprocess
 import time
 import uuid
 
-from support.collector import pipeline_counters, stored_spans
+from support.collector import pipeline_counters, stored_spans, telemetrygen
 
 WORKERS, TRACES_PER_WORKER, SPANS_PER_TRACE, SPANS_PER_SECOND = 8, 500, 10, 20000
 
@@ -24,11 +24,7 @@ def test_a_burst_is_absorbed_or_counted_and_nothing_crashes(landscape, jaeger, m
     since = int(time.time() * 1e6)
     started = time.monotonic()
     generator = subprocess.run(
-        [landscape.env("FT_BIN_TELEMETRYGEN"), "traces", "--otlp-endpoint",
-         f"127.0.0.1:{landscape.port('COLLECTOR_OTLP_GRPC')}", "--otlp-insecure",
-         "--otlp-header", f'authorization="Bearer {landscape.secret("OTLP_TOKEN")}"', "--service", service,
-         "--workers", str(WORKERS), "--rate", str(SPANS_PER_SECOND // WORKERS), "--traces", str(TRACES_PER_WORKER),
-         "--child-spans", str(SPANS_PER_TRACE - 1), "--status-code", "Error"],
+        telemetrygen(landscape, service, WORKERS, SPANS_PER_SECOND, TRACES_PER_WORKER, SPANS_PER_TRACE),
         capture_output=True, text=True, timeout=300, check=False)
     took = time.monotonic() - started
     sent = WORKERS * TRACES_PER_WORKER * SPANS_PER_TRACE

@@ -70,3 +70,16 @@ def stored_spans(query_base: str, service: str, since_us: int, until_us: int) ->
             data = json.loads(answer.read())["data"] or []
         spans.update((trace["traceID"], span["spanID"]) for trace in data for span in trace["spans"])
     return len(spans)
+
+
+def telemetrygen(landscape: Landscape, service: str, workers: int, spans_per_second: int, traces: int,
+                 spans_per_trace: int) -> list[str]:
+    """telemetrygen (the Collector contrib's load generator) sending traces of
+    SPANS_PER_TRACE spans, status Error so tail sampling keeps them all, to the agent's
+    internal gRPC door with this install's token, over TLS when the landscape uses it."""
+    transport = ["--ca-cert", landscape.env("FT_TLS_CA")] if landscape.tls else ["--otlp-insecure"]
+    return [landscape.env("FT_BIN_TELEMETRYGEN"), "traces", "--otlp-endpoint",
+            f"127.0.0.1:{landscape.port('COLLECTOR_OTLP_GRPC')}", *transport,
+            "--otlp-header", f'authorization="Bearer {landscape.secret("OTLP_TOKEN")}"', "--service", service,
+            "--workers", str(workers), "--rate", str(spans_per_second // workers), "--traces", str(traces),
+            "--child-spans", str(spans_per_trace - 1), "--status-code", "Error"]
