@@ -111,8 +111,16 @@ def test_monitor_tab_shows_the_error_rate_of_shop_api(support_walk):
     assert "shop-api" in support_walk["monitorText"]
 
 
-def test_system_architecture_has_the_browser_to_api_edge(support_walk):
+def on_opensearch(landscape) -> bool:
+    """Jaeger on OpenSearch reads the service graph from a dependencies index that only
+    Jaeger's Spark job fills (not built here: docs/decisions.md); Badger computes it."""
+    return landscape.env("FT_STORAGE") == "opensearch"
+
+
+def test_system_architecture_has_the_browser_to_api_edge(landscape, support_walk):
     assert support_walk["dependenciesApi"] == 200
+    if on_opensearch(landscape):
+        pytest.skip("no dependencies job for OpenSearch here: the view answers, empty (docs/decisions.md)")
     assert "internet-shop->shop-api" in support_walk["edges"], support_walk["edges"]
 
 
@@ -148,8 +156,10 @@ def test_every_request_of_the_ui_is_refused_without_the_role(landscape, support_
     assert len(replayed) >= 10, replayed
 
 
-def test_screenshots_of_the_walk(support_walk):
-    names = ["jaeger-trace", "jaeger-compare", "jaeger-search", "jaeger-monitor", "jaeger-architecture"]
+def test_screenshots_of_the_walk(landscape, support_walk):
+    names = ["jaeger-trace", "jaeger-compare", "jaeger-search", "jaeger-monitor"]
+    if not on_opensearch(landscape):  # an empty architecture view on OpenSearch (above)
+        names.append("jaeger-architecture")
     for name in names:
         assert (support_walk["shots"] / f"{name}.png").stat().st_size > 20_000, name
     if os.environ.get("FABTRACE_UPDATE_SCREENSHOTS") == "1":
