@@ -10,7 +10,7 @@
 //   refresh  clicks Refresh;
 //   open     opens the job;
 //   advance  moves the opened job one status on;
-//   run      opens the job, schedules it (on --printer or its first compatible printer) and
+//   run      opens the job, schedules it (on --printer or the idle printer the page offers) and
 //            advances it until it is DONE or something fails;
 // and prints one JSON line: what the operator saw (error banner, support code), how long
 // the action took, the support codes (X-Support-Code) of MES API's answers, and the job's
@@ -52,9 +52,10 @@ try {
     return !(await page.isVisible("#error"));
   }
 
-  // Schedules the opened QUEUED job on --printer, or on its first compatible printer.
+  // Schedules the opened QUEUED job on --printer, or on the printer the page offers (the
+  // first idle compatible one), as an operator who accepts the suggestion would.
   async function schedule() {
-    const printer = args.printer ?? (await page.getAttribute("#printer option", "value"));
+    const printer = args.printer ?? (await page.inputValue("#printer"));
     await page.selectOption("#printer", printer);
     return click("#schedule", `${jobPath}/schedule`);
   }

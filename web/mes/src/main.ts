@@ -60,6 +60,7 @@ const NEXT: Record<string, [string, string]> = {
 const { api: mesApi, signIn } = employeeSession("mes-web", "MES API");
 const app = document.querySelector<HTMLElement>("#app")!;
 let jobs: Job[] = [];
+let printers: Printer[] = [];
 let selected: number | undefined;
 let shownBoard = "";
 let busy = 0; // user actions in progress: the background refresh waits for them
@@ -93,8 +94,9 @@ async function loadBoard(): Promise<void> {
     mesApi.call<{ printers: Printer[] }>("GET", "/printers"),
   ]);
   jobs = jobList.jobs;
+  printers = printerList.printers;
   renderBoard();
-  app.querySelector("#printers")!.innerHTML = `<ul class="printers" data-testid="printers">${printerList.printers
+  app.querySelector("#printers")!.innerHTML = `<ul class="printers" data-testid="printers">${printers
     .map(
       (p) => `<li class="printer ${escape(p.state)}" data-testid="printer-${escape(p.id)}" title="${escape(p.name)}">
         <strong>${escape(p.id)}</strong> ${escape(p.technology)} · ${escape(p.state)}${p.job_id ? ` · job #${p.job_id}` : ""}</li>`,
@@ -161,8 +163,15 @@ function renderDetail(job: JobDetail): void {
 // Only the actions valid for the job's status.
 function actionsOf(job: JobDetail): string {
   if (job.status === "QUEUED") {
+    // Each printer with its state from the last board load; a scheduled job keeps its
+    // printer, an unscheduled one is offered the first idle printer.
+    const stateOf = (id: string) => printers.find((p) => p.id === id)?.state ?? "";
+    const chosen = job.printer_id ?? job.compatible_printers.find((p) => stateOf(p) === "IDLE");
     const options = job.compatible_printers
-      .map((p) => `<option value="${escape(p)}"${p === job.printer_id ? " selected" : ""}>${escape(p)}</option>`)
+      .map((p) => {
+        const state = stateOf(p) ? ` (${stateOf(p).toLowerCase()})` : "";
+        return `<option value="${escape(p)}"${p === chosen ? " selected" : ""}>${escape(p)}${escape(state)}</option>`;
+      })
       .join("");
     const schedule = options
       ? `<label>Printer <select id="printer">${options}</select>
