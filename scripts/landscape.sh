@@ -3,13 +3,13 @@
 
 # Components in start order; each group starts together and must be ready before the next.
 # gateway-2 belongs to the landscape only when FT_GATEWAYS=2, OpenSearch and the Jaeger
-# ingesters only when FT_STORAGE=opensearch (ft_component_enabled).
-FT_GROUPS=("postgres minio kafka prometheus opensearch" "jaeger" "toxiproxy" "gateway-1 gateway-2 jaeger-ingester-1 jaeger-ingester-2"
+# ingesters and the dependencies writer only when FT_STORAGE=opensearch (ft_component_enabled).
+FT_GROUPS=("postgres minio kafka prometheus opensearch" "jaeger" "toxiproxy" "gateway-1 gateway-2 jaeger-ingester-1 jaeger-ingester-2 jaeger-dependencies"
   "collector keycloak" "jaeger-gate" "shop-api" "crm-api mes-api internet-shop crm mes")
 ft_component_enabled() {
   case $1 in
     gateway-2) [[ $FT_GATEWAYS == 2 ]] ;;
-    opensearch | jaeger-ingester-*) [[ $FT_STORAGE == opensearch ]] ;;
+    opensearch | jaeger-ingester-* | jaeger-dependencies) [[ $FT_STORAGE == opensearch ]] ;;
     *) return 0 ;;
   esac
 }
@@ -33,7 +33,7 @@ ft_prepare_state() {
   mkdir -p "$FT_STATE"/collector/gateway-{1,2}-queue
   export FT_PG_USER FT_BIN_MINIO FT_BIN_JAEGER FT_BIN_COLLECTOR FT_BIN_TOXIPROXY FT_KAFKA_LIBS FT_BIN_SHOP_API \
     FT_KEYCLOAK_HOME FT_KEYCLOAK_JAVA_HOME FT_BIN_OAUTH2_PROXY FT_JAEGER_UI FT_BIN_CRM_API FT_BIN_MES_API FT_BIN_TELEMETRYGEN \
-    FT_BIN_KUBECONFORM FT_BIN_KUSTOMIZE FT_K8S_SCHEMAS
+    FT_BIN_KUBECONFORM FT_BIN_KUSTOMIZE FT_K8S_SCHEMAS FT_BIN_JAEGER_DEPENDENCIES
   FT_PG_USER=$(ft_pg_user)
   FT_BIN_MINIO=$(ft_minio_bin)
   FT_BIN_JAEGER=$(ft_jaeger_bin)
@@ -47,6 +47,7 @@ ft_prepare_state() {
   FT_BIN_SHOP_API=$(ft_cmake_build_dir)/services/shop-api/shop-api
   FT_BIN_CRM_API=$(ft_cmake_build_dir)/services/crm-api/crm-api
   FT_BIN_MES_API=$(ft_cmake_build_dir)/services/mes-api/mes-api
+  FT_BIN_JAEGER_DEPENDENCIES=$(ft_cmake_build_dir)/tools/jaeger-dependencies/jaeger-dependencies
   FT_KEYCLOAK_HOME=$(ft_keycloak_home)
   FT_KEYCLOAK_JAVA_HOME=$(ft_java21_home)
   FT_BIN_OAUTH2_PROXY=$(ft_oauth2_proxy_dir)/oauth2-proxy
@@ -57,6 +58,9 @@ ft_prepare_state() {
   export FT_SLOW_TRACE_MS=${FABTRACE_SLOW_TRACE_MS:-1000}
   export FT_SAMPLING_PERCENT=${FABTRACE_SAMPLING_PERCENT:-100}
   export FT_PROMETHEUS_RETENTION=${FABTRACE_PROMETHEUS_RETENTION:-15d}
+  # How often Jaeger's dependencies index is refreshed on OpenSearch (the tests wait for it).
+  FT_DEPENDENCIES_INTERVAL_S=60 && [[ $FT_PROFILE == test ]] && FT_DEPENDENCIES_INTERVAL_S=10
+  export FT_DEPENDENCIES_INTERVAL_S=${FABTRACE_DEPENDENCIES_INTERVAL_S:-$FT_DEPENDENCIES_INTERVAL_S}
 
   ft_render "$FT_ROOT/deploy/supervisor/supervisord.conf.in" "$FT_STATE/supervisord.conf"
   ft_render "$FT_ROOT/deploy/kafka/server.properties.in" "$FT_STATE/kafka/server.properties"
@@ -130,6 +134,8 @@ ft_ready() {
     opensearch) ft_opensearch_ready ;;
     jaeger-ingester-1) ft_http_ok "http://127.0.0.1:$FT_PORT_INGESTER_1_HEALTH/status" ;;
     jaeger-ingester-2) ft_http_ok "http://127.0.0.1:$FT_PORT_INGESTER_2_HEALTH/status" ;;
+    # No port of its own: ready once supervisor keeps it running.
+    jaeger-dependencies) ft_supervisorctl status jaeger-dependencies 2>/dev/null | grep -q RUNNING ;;
     shop-api) ft_http_ok "http://127.0.0.1:$FT_PORT_SHOP_API/readyz" ;;
     crm-api) ft_http_ok "http://127.0.0.1:$FT_PORT_CRM_API/readyz" ;;
     mes-api) ft_http_ok "http://127.0.0.1:$FT_PORT_MES_API/readyz" ;;
@@ -144,7 +150,7 @@ ft_ready() {
 }
 
 # Our own services are restarted by every `up`, so a rebuilt binary takes effect.
-FT_APPS="shop-api crm-api mes-api internet-shop crm mes"
+FT_APPS="shop-api crm-api mes-api internet-shop crm mes jaeger-dependencies"
 
 # What a running component was started with: its program section in the rendered
 # supervisord.conf and the configuration files it reads. A component whose inputs

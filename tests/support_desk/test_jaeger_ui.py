@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,15 @@ def failing_orders_request(toxiproxy, customer):
     return outcome
 
 
+def browser_to_api_edge(landscape) -> bool:
+    # As the UI asks: the day up to now.
+    now_ms = int(time.time() * 1000)
+    url = landscape.url("JAEGER_QUERY_HTTP", f"/api/dependencies?endTs={now_ms}&lookback=86400000")
+    status, body = http_json("GET", url)
+    assert status == 200, body
+    return any(d["parent"] == "internet-shop" and d["child"] == "shop-api" for d in body["data"] or [])
+
+
 @pytest.fixture(scope="module")
 def incident(landscape, jaeger, toxiproxy):
     """A failing request (ShopDB down) and a healthy one of the same route; the span
@@ -61,12 +71,17 @@ def incident(landscape, jaeger, toxiproxy):
     evidence = Evidence(jaeger, failing, "shop-api").findable()
     culprit = evidence.culprit({"connection_refused"}, **{"db.system.name": "postgresql"})
     jaeger.trace(healthy.support_code, min_spans=2)
-    status, body = http_json("GET", landscape.url("JAEGER_QUERY_HTTP", "/api/dependencies?endTs=9999999999999&lookback=86400000"))
-    assert status == 200, body
-    if not any(d["parent"] == "internet-shop" and d["child"] == "shop-api" for d in body["data"] or []):
+    if not browser_to_api_edge(landscape):
         journey = Journey(landscape.url("INTERNET_SHOP_WEB"), "upload", Path("/tmp"))
         journey.wait_ready()
         assert not journey.act()["errorShown"]
+    # Badger computes the edges when asked; on OpenSearch they arrive with the next round of
+    # the dependencies writer (tools/jaeger-dependencies: every 10 s in the test profile,
+    # after the gateways' service graph has reached Prometheus).
+    deadline = time.monotonic() + 120
+    while not browser_to_api_edge(landscape):
+        assert time.monotonic() < deadline, "no internet-shop -> shop-api edge in Jaeger's dependencies"
+        time.sleep(3)
     return {"failing": failing.support_code, "healthy": healthy.support_code, "culprit": culprit}
 
 
@@ -111,16 +126,8 @@ def test_monitor_tab_shows_the_error_rate_of_shop_api(support_walk):
     assert "shop-api" in support_walk["monitorText"]
 
 
-def on_opensearch(landscape) -> bool:
-    """Jaeger on OpenSearch reads the service graph from a dependencies index that only
-    Jaeger's Spark job fills (not built here: docs/decisions.md); Badger computes it."""
-    return landscape.env("FT_STORAGE") == "opensearch"
-
-
 def test_system_architecture_has_the_browser_to_api_edge(landscape, support_walk):
     assert support_walk["dependenciesApi"] == 200
-    if on_opensearch(landscape):
-        pytest.skip("no dependencies job for OpenSearch here: the view answers, empty (docs/decisions.md)")
     assert "internet-shop->shop-api" in support_walk["edges"], support_walk["edges"]
 
 
@@ -157,9 +164,7 @@ def test_every_request_of_the_ui_is_refused_without_the_role(landscape, support_
 
 
 def test_screenshots_of_the_walk(landscape, support_walk):
-    names = ["jaeger-trace", "jaeger-compare", "jaeger-search", "jaeger-monitor"]
-    if not on_opensearch(landscape):  # an empty architecture view on OpenSearch (above)
-        names.append("jaeger-architecture")
+    names = ["jaeger-trace", "jaeger-compare", "jaeger-search", "jaeger-monitor", "jaeger-architecture"]
     for name in names:
         assert (support_walk["shots"] / f"{name}.png").stat().st_size > 20_000, name
     if os.environ.get("FABTRACE_UPDATE_SCREENSHOTS") == "1":

@@ -88,7 +88,11 @@ TransferResult Perform(const TransferRequest& request) {
   if (!request.aws_sigv4.empty()) {
     curl_easy_setopt(handle, CURLOPT_AWS_SIGV4, request.aws_sigv4.c_str());
     curl_easy_setopt(handle, CURLOPT_USERPWD, request.credentials.c_str());
+  } else if (!request.basic_auth.empty()) {
+    curl_easy_setopt(handle, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+    curl_easy_setopt(handle, CURLOPT_USERPWD, request.basic_auth.c_str());
   }
+  if (!request.ca_file.empty()) curl_easy_setopt(handle, CURLOPT_CAINFO, request.ca_file.c_str());
 
   const auto code = curl_easy_perform(handle);
   if (code != CURLE_OK) {

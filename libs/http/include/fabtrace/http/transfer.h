@@ -21,6 +21,10 @@ struct TransferRequest {
   // "access_key:secret_key".
   std::string aws_sigv4;
   std::string credentials;
+  // Basic authentication ("user:password") and the CA bundle that signs the server's
+  // certificate (empty: the system's).
+  std::string basic_auth;
+  std::string ca_file;
 };
 
 struct TransferResult {
