@@ -17,4 +17,10 @@ Conditions& Conditions::Add(const std::string& expression, std::string value) {
 
 std::string Conditions::Sql() const { return sql_.empty() ? "TRUE" : sql_; }
 
+std::string Conditions::PageSql(const std::string& order_by, std::int64_t limit,
+                                std::int64_t offset) const {
+  return " WHERE " + Sql() + " ORDER BY " + order_by + " LIMIT " + std::to_string(limit) +
+         " OFFSET " + std::to_string(offset);
+}
+
 }  // namespace fabtrace::db

@@ -31,5 +31,13 @@ TEST(Conditions, AnExpressionNeedsExactlyOnePlaceholder) {
   EXPECT_THROW(where.Add("a = {} OR b = {}", "x"), std::invalid_argument);
 }
 
+TEST(Conditions, PageSqlFiltersOrdersAndPages) {
+  Conditions where;
+  EXPECT_EQ(where.PageSql("id DESC", 50, 0), " WHERE TRUE ORDER BY id DESC LIMIT 50 OFFSET 0");
+  where.Add("status = {}", "NEW");
+  EXPECT_EQ(where.PageSql("o.id DESC", 20, 40),
+            " WHERE status = $1 ORDER BY o.id DESC LIMIT 20 OFFSET 40");
+}
+
 }  // namespace
 }  // namespace fabtrace::db

@@ -104,6 +104,11 @@ EmployeeAuth& Service::Employees(const std::string& role) {
   return *employees_;
 }
 
+EmployeeApiDeps Service::EmployeeApi(db::PgPool& db, const std::string& role,
+                                     const std::vector<std::string>& fault_flags) {
+  return {db, Models(), Producer(), Employees(role), Faults(fault_flags)};
+}
+
 void Service::Serve(http::Router routes, ServeOptions serve) {
   if (!faults_) Faults({});
   http::ServerOptions options;

@@ -13,7 +13,7 @@ fabtrace::http::Router CrmApi::Routes() {
 }
 
 std::string CrmApi::Manager(const fabtrace::http::Request& request) {
-  return deps_.managers.RequireName(request);
+  return deps_.employees.RequireName(request);
 }
 
 std::int64_t CrmApi::OrderId(const fabtrace::http::Request& request) {

@@ -19,13 +19,8 @@ inline constexpr const char* kDetailDefect = "order_detail_defect";
 inline constexpr const char* kApprovedTopic = "orders.approved";
 inline constexpr const char* kJobStatusTopic = "jobs.status";
 
-struct CrmApiDeps {
-  fabtrace::db::PgPool& db;
-  fabtrace::service::ModelFiles models;
-  fabtrace::kafka::Producer& producer;
-  fabtrace::service::EmployeeAuth& managers;
-  fabtrace::service::FaultFlags& faults;
-};
+// Its employees are the managers.
+using CrmApiDeps = fabtrace::service::EmployeeApiDeps;
 
 class CrmApi {
  public:

@@ -8,8 +8,7 @@ int main() {
       "crm-api", CRM_API_VERSION, [](fabtrace::service::Service& service) {
         auto& shopdb = service.Database("SHOPDB", "shopdb");
         service.Migrate(shopdb, CRM_API_MIGRATIONS_DIR, "crm_schema_migrations");
-        crm::CrmApi api({shopdb, service.Models(), service.Producer(),
-                         service.Employees("crm_manager"), service.Faults({crm::kDetailDefect})});
+        crm::CrmApi api(service.EmployeeApi(shopdb, "crm_manager", {crm::kDetailDefect}));
         service.Consume(
             "crm-api", {crm::kJobStatusTopic},
             [&api](const fabtrace::kafka::Message& message) { api.OnJobStatus(message); });

@@ -28,12 +28,12 @@ JobFilter FilterOf(const Request& request) {
 
 void MesApi::AddJobRoutes(fabtrace::http::Router& router) {
   router.Get("/jobs", [this](Request& request) {
-    deps_.operators.Require(request);
+    deps_.employees.Require(request);
     return Response::Json(200, {{"jobs", store_.Jobs(FilterOf(request))}});
   });
 
   router.Get("/jobs/{id}", [this](Request& request) {
-    deps_.operators.Require(request);
+    deps_.employees.Require(request);
     const auto id = JobId(request);
     auto job = JobOrNotFound(id);
     if (deps_.faults.enabled(kDetailDefect)) {
@@ -43,24 +43,23 @@ void MesApi::AddJobRoutes(fabtrace::http::Router& router) {
     return Response::Json(200, job);
   });
 
-  router.Get("/jobs/{id}/model", [this](Request& request) {
-    deps_.operators.Require(request);
-    const auto key = store_.ModelKey(JobId(request));
+  // A job's file in the 3D files storage: its model, or its job sheet.
+  const auto job_file = [this](Request& request, auto key_of_job, const char* content_type) {
+    deps_.employees.Require(request);
+    const auto key = (store_.*key_of_job)(JobId(request));
     if (!key) throw HttpError(404, "job_not_found", "no such job");
     auto object = deps_.models.s3.Get(deps_.models.bucket, *key);
-    return Response::Text(200, std::move(object.body), "model/stl");
+    return Response::Text(200, std::move(object.body), content_type);
+  };
+  router.Get("/jobs/{id}/model", [job_file](Request& request) {
+    return job_file(request, &MesStore::ModelKey, "model/stl");
   });
-
-  router.Get("/jobs/{id}/sheet", [this](Request& request) {
-    deps_.operators.Require(request);
-    const auto key = store_.SheetKey(JobId(request));
-    if (!key) throw HttpError(404, "job_not_found", "no such job");
-    auto object = deps_.models.s3.Get(deps_.models.bucket, *key);
-    return Response::Text(200, std::move(object.body), "application/json");
+  router.Get("/jobs/{id}/sheet", [job_file](Request& request) {
+    return job_file(request, &MesStore::SheetKey, "application/json");
   });
 
   router.Post("/jobs/{id}/schedule", [this](Request& request) {
-    deps_.operators.Require(request);
+    deps_.employees.Require(request);
     const auto id = JobId(request);
     const auto printer = fabtrace::http::RequiredString(request.json(), "printer_id", 40);
     if (!std::regex_match(printer, PrinterIdPattern()))
@@ -71,7 +70,7 @@ void MesApi::AddJobRoutes(fabtrace::http::Router& router) {
   });
 
   router.Post("/jobs/{id}/status", [this](Request& request) {
-    const auto operator_name = deps_.operators.RequireName(request);
+    const auto operator_name = deps_.employees.RequireName(request);
     const auto id = JobId(request);
     const auto body = request.json();
     const auto status = fabtrace::http::RequiredString(body, "status", 40);

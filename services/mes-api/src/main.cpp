@@ -8,8 +8,7 @@ int main() {
       "mes-api", MES_API_VERSION, [](fabtrace::service::Service& service) {
         auto& mesdb = service.Database("MESDB", "mesdb");
         service.Migrate(mesdb, MES_API_MIGRATIONS_DIR, "mes_schema_migrations");
-        mes::MesApi api({mesdb, service.Models(), service.Producer(),
-                         service.Employees("mes_operator"), service.Faults({mes::kDetailDefect})});
+        mes::MesApi api(service.EmployeeApi(mesdb, "mes_operator", {mes::kDetailDefect}));
         service.Consume(
             "mes-api", {mes::kApprovedTopic},
             [&api](const fabtrace::kafka::Message& message) { api.OnOrderApproved(message); });

@@ -29,13 +29,8 @@ inline const std::regex& PrinterIdPattern() {
   return pattern;
 }
 
-struct MesApiDeps {
-  fabtrace::db::PgPool& db;
-  fabtrace::service::ModelFiles models;
-  fabtrace::kafka::Producer& producer;
-  fabtrace::service::EmployeeAuth& operators;
-  fabtrace::service::FaultFlags& faults;
-};
+// Its employees are the production operators.
+using MesApiDeps = fabtrace::service::EmployeeApiDeps;
 
 class MesApi {
  public:

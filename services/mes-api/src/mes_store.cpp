@@ -91,9 +91,8 @@ json MesStore::Jobs(const JobFilter& filter) const {
   if (filter.order_id) where.Add("j.order_id = {}", std::to_string(*filter.order_id));
   const auto rows =
       db_.Execute(std::string("SELECT ") + kJobColumns +
-                      " FROM jobs j JOIN materials m ON m.id = j.material_id WHERE " + where.Sql() +
-                      " ORDER BY j.id DESC LIMIT " + std::to_string(filter.page.limit) +
-                      " OFFSET " + std::to_string(filter.page.offset),
+                      " FROM jobs j JOIN materials m ON m.id = j.material_id" +
+                      where.PageSql("j.id DESC", filter.page.limit, filter.page.offset),
                   where.params());
   json jobs = json::array();
   for (std::size_t i = 0; i < rows.size(); ++i) jobs.push_back(JobRow(rows, i));

@@ -11,12 +11,12 @@ using fabtrace::http::Response;
 
 void MesApi::AddPrinterRoutes(fabtrace::http::Router& router) {
   router.Get("/printers", [this](Request& request) {
-    deps_.operators.Require(request);
+    deps_.employees.Require(request);
     return Response::Json(200, {{"printers", store_.PrintersWithState()}});
   });
 
   router.Put("/printers/{id}/state", [this](Request& request) {
-    deps_.operators.Require(request);
+    deps_.employees.Require(request);
     const auto id = request.path_params.at("id");
     if (!std::regex_match(id, PrinterIdPattern()))
       throw HttpError(404, "printer_not_found", "no such printer");

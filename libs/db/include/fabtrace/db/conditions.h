@@ -2,6 +2,7 @@
 // spliced into the SQL): Add("o.status = {}", status) adds "o.status = $1".
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,8 @@ class Conditions {
   Conditions& Add(const std::string& expression, std::string value);
   // "TRUE" when nothing was added, else the conditions joined with AND.
   std::string Sql() const;
+  // One page of a listing: " WHERE <Sql()> ORDER BY <order_by> LIMIT <limit> OFFSET <offset>".
+  std::string PageSql(const std::string& order_by, std::int64_t limit, std::int64_t offset) const;
   // The parameters, for Execute; `extra` more may follow as $<params().size() + 1>...
   const std::vector<Param>& params() const { return params_; }
 

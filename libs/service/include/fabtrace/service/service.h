@@ -34,6 +34,16 @@ struct ModelFiles {
   std::string bucket;
 };
 
+// What the employees' APIs (CRM API, MES API) are built from: their database, the 3D
+// files, the Kafka producer, the sign-in of their realm role and their fault flags.
+struct EmployeeApiDeps {
+  db::PgPool& db;
+  ModelFiles models;
+  kafka::Producer& producer;
+  EmployeeAuth& employees;
+  FaultFlags& faults;
+};
+
 class Service {
  public:
   Service(std::string name, std::string version, Settings settings);
@@ -72,6 +82,9 @@ class Service {
   // 30), OIDC_CA_FILE (the CAs trusted for an https issuer, default: the system's);
   // requests need the realm role `role`.
   EmployeeAuth& Employees(const std::string& role);
+  // An employees' API on `db`: Models(), Producer(), Employees(role), Faults(fault_flags).
+  EmployeeApiDeps EmployeeApi(db::PgPool& db, const std::string& role,
+                              const std::vector<std::string>& fault_flags);
 
   // Serves `routes` on <PREFIX>_PORT and the admin routes on <PREFIX>_ADMIN_PORT
   // (127.0.0.1) until SIGINT or SIGTERM, then drains for <PREFIX>_DRAIN_MS.
