@@ -176,17 +176,27 @@ ft_install_collector() {
 ft_install_kafka() {
   local libs
   libs=$(ft_kafka_libs)
-  if [[ -f $libs/.complete ]]; then
-    step "kafka: cached ($KAFKA_VERSION)"
+  ft_maven_build "$libs" "kafka $KAFKA_VERSION" "$FT_ROOT/deploy/kafka/pom.xml" \
+    -Dkafka.version="$KAFKA_VERSION" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs.tmp"
+}
+
+# ft_maven_build DIR WHAT POM MAVEN_ARGS...: fills DIR once from a Maven build of POM
+# (local repository $FT_CACHE/m2; log $FT_CACHE/logs/<POM's folder>-maven.log). The
+# build writes to DIR.tmp (and may use other scratch paths DIR.tmp*), moved into place
+# and marked complete only when it succeeded, so a broken build is never taken as cached.
+ft_maven_build() {
+  local dir=$1 what=$2 pom=$3 log
+  shift 3
+  if [[ -f $dir/.complete ]]; then
+    step "$what: cached"
     return
   fi
-  step "kafka: resolving Apache Kafka $KAFKA_VERSION from Maven Central"
-  local log=$FT_CACHE/logs/kafka-maven.log
-  rm -rf "$libs"
-  mvn -B -q -f "$FT_ROOT/deploy/kafka/pom.xml" -Dmaven.repo.local="$FT_CACHE/m2" \
-    -Dkafka.version="$KAFKA_VERSION" dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$libs" >"$log" 2>&1 || die "kafka download failed, see $log"
-  touch "$libs/.complete"
+  log=$FT_CACHE/logs/$(basename "$(dirname "$pom")")-maven.log
+  step "$what: from Maven Central"
+  rm -rf "$dir" "$dir".tmp*
+  mvn -B -q -f "$pom" -Dmaven.repo.local="$FT_CACHE/m2" "$@" >"$log" 2>&1 ||
+    die "$what from Maven Central failed, see $log"
+  mv "$dir.tmp" "$dir" && rm -rf "$dir".tmp* && touch "$dir/.complete"
 }
 
 # Kubernetes JSON schemas for kubeconform, made offline: the API's OpenAPI document

@@ -18,44 +18,17 @@ ft_opensearch_home() {
 ft_install_opensearch() {
   local home
   home=$(ft_opensearch_home)
-  if [[ -f $home/.complete ]]; then
-    step "opensearch: cached ($OPENSEARCH_VERSION)"
-    return
-  fi
-  step "opensearch: assembling OpenSearch $OPENSEARCH_VERSION with the security plugin from Maven Central"
-  local log=$FT_CACHE/logs/opensearch-maven.log
-  rm -rf "$home" "$home.tmp" "$home.tmp.maven"
-  mvn -B -q -f "$FT_ROOT/deploy/opensearch/pom.xml" -Dmaven.repo.local="$FT_CACHE/m2" \
+  ft_maven_build "$home" "opensearch $OPENSEARCH_VERSION with the security plugin" "$FT_ROOT/deploy/opensearch/pom.xml" \
     -Dopensearch.version="$OPENSEARCH_VERSION" -Dopensearch.security.version="$OPENSEARCH_SECURITY_VERSION" \
-    -Dhome="$home.tmp" package >"$log" 2>&1 || die "opensearch assembly failed, see $log"
-  rm -rf "$home.tmp.maven"
+    -Dhome="$home.tmp" package
   # The server insists on these folders; it writes nowhere in its home.
-  mkdir -p "$home.tmp/bin" "$home.tmp/plugins"
-  mv "$home.tmp" "$home" && touch "$home/.complete"
+  mkdir -p "$home/bin" "$home/plugins"
 }
 
 # Where the node's files are; the admin certificate stays in the root-only tls folder.
 ft_opensearch_dir() { echo "$FT_STATE/opensearch"; }
 # (FT_OPENSEARCH_URL, FT_OPENSEARCH_CA and this file's path are set by ft_use_profile.)
 ft_opensearch_password_file() { echo "$FT_OPENSEARCH_PASSWORD_FILE"; }
-
-# ft_opensearch_cert DIR NAME CN EXT...: a certificate and PKCS#8 key (what the security
-# plugin reads) signed by the local CA in $FT_STATE/tls, renewed like the server's.
-ft_opensearch_cert() {
-  local dir=$1 name=$2 cn=$3 tls=$FT_STATE/tls log=$FT_LOGS/tls.log
-  shift 3
-  if [[ -f $dir/$name.crt && -f $dir/$name.key ]] && openssl x509 -checkend 604800 -noout -in "$dir/$name.crt" >/dev/null 2>&1 &&
-    openssl verify -CAfile "$tls/ca.crt" "$dir/$name.crt" >/dev/null 2>&1; then
-    return 0
-  fi
-  step "opensearch: issuing the $cn certificate"
-  (umask 077 && openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -subj "/O=fabtrace/OU=opensearch/CN=$cn" -keyout "$dir/$name.key" -out "$dir/$name.csr" &&
-    openssl x509 -req -in "$dir/$name.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" -CAcreateserial \
-      -days 397 -out "$dir/$name.crt" -extfile <(printf '%s\n' 'basicConstraints=critical,CA:FALSE' "$@")) \
-    >>"$log" 2>&1 || die "issuing the opensearch $cn certificate failed, see $log"
-  rm -f "$dir/$name.csr"
-}
 
 # Hash of the security configuration the node should have (ft_opensearch_ready applies it).
 ft_opensearch_security_hash() { ft_hash_files "$(ft_opensearch_dir)"/config/opensearch-security/*.yml; }
@@ -90,9 +63,12 @@ ft_opensearch_prepare() {
   fi
 
   ft_tls_local_ca "$FT_STATE/tls"
-  ft_opensearch_cert "$dir/config" node node 'subjectAltName=IP:127.0.0.1,DNS:localhost' \
-    'keyUsage=critical,digitalSignature,keyEncipherment' 'extendedKeyUsage=serverAuth,clientAuth'
-  ft_opensearch_cert "$FT_STATE/tls" opensearch-admin admin 'keyUsage=critical,digitalSignature' 'extendedKeyUsage=clientAuth'
+  # The node's certificate and the admin's (securityadmin), signed by the local CA.
+  ft_tls_issue "$FT_STATE/tls" "$dir/config" node "/O=fabtrace/OU=opensearch/CN=node" "the opensearch node certificate" \
+    'subjectAltName=IP:127.0.0.1,DNS:localhost' 'keyUsage=critical,digitalSignature,keyEncipherment' \
+    'extendedKeyUsage=serverAuth,clientAuth'
+  ft_tls_issue "$FT_STATE/tls" "$FT_STATE/tls" opensearch-admin "/O=fabtrace/OU=opensearch/CN=admin" \
+    "the opensearch admin certificate" 'keyUsage=critical,digitalSignature' 'extendedKeyUsage=clientAuth'
   cp "$FT_STATE/tls/ca.crt" "$dir/config/ca.crt"
 
   ft_render "$FT_ROOT/deploy/opensearch/opensearch.yml.in" "$dir/config/opensearch.yml"

@@ -38,6 +38,26 @@ ft_tls_prepare() {
   FT_GATE_LISTEN+=" --provider-ca-file=$FT_TLS_CA"
 }
 
+# ft_tls_issue CA_DIR DIR NAME SUBJECT WHAT EXT...: DIR/NAME.crt and DIR/NAME.key (EC
+# P-256, 397 days, not a CA, the extensions EXT...) for SUBJECT, signed by the CA in
+# CA_DIR; issued anew when missing, expiring within a week or not signed by that CA.
+# WHAT names the certificate in the log. The key is readable by its owner only.
+ft_tls_issue() {
+  local ca=$1 dir=$2 name=$3 subject=$4 what=$5 log=$FT_LOGS/tls.log
+  shift 5
+  if [[ -f $dir/$name.crt && -f $dir/$name.key ]] && openssl x509 -checkend 604800 -noout -in "$dir/$name.crt" >/dev/null 2>&1 &&
+    openssl verify -CAfile "$ca/ca.crt" "$dir/$name.crt" >/dev/null 2>&1; then
+    return 0
+  fi
+  step "tls: issuing $what"
+  (umask 077 && openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -subj "$subject" -keyout "$dir/$name.key" -out "$dir/$name.csr" &&
+    openssl x509 -req -in "$dir/$name.csr" -CA "$ca/ca.crt" -CAkey "$ca/ca.key" -CAcreateserial \
+      -days 397 -out "$dir/$name.crt" -extfile <(printf '%s\n' 'basicConstraints=critical,CA:FALSE' "$@")) \
+    >>"$log" 2>&1 || die "issuing $what failed, see $log"
+  rm -f "$dir/$name.csr"
+}
+
 # A local certificate authority (kept for the life of the state directory) and a server
 # certificate for 127.0.0.1 and localhost, renewed when it is missing, expires within a
 # week or was not signed by this CA. The keys are readable by their owner only.
@@ -53,18 +73,7 @@ ft_tls_local_ca() {
       >"$log" 2>&1 || die "making the local CA failed, see $log"
     rm -f "$dir/server.crt"
   fi
-  if [[ -f $dir/server.crt ]] && openssl x509 -checkend 604800 -noout -in "$dir/server.crt" >/dev/null 2>&1 &&
-    openssl verify -CAfile "$dir/ca.crt" "$dir/server.crt" >/dev/null 2>&1; then
-    return 0
-  fi
-  step "tls: issuing the server certificate for 127.0.0.1 and localhost"
-  (umask 077 && openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -subj "/O=fabtrace/CN=127.0.0.1" -keyout "$dir/server.key" -out "$dir/server.csr" &&
-    openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial \
-      -days 397 -out "$dir/server.crt" -extfile <(printf '%s\n' \
-        'subjectAltName=IP:127.0.0.1,DNS:localhost' 'basicConstraints=critical,CA:FALSE' \
-        'keyUsage=critical,digitalSignature' 'extendedKeyUsage=serverAuth')) \
-    >>"$log" 2>&1 || die "issuing the server certificate failed, see $log"
-  rm -f "$dir/server.csr"
+  ft_tls_issue "$dir" "$dir" server "/O=fabtrace/CN=127.0.0.1" "the server certificate for 127.0.0.1 and localhost" \
+    'subjectAltName=IP:127.0.0.1,DNS:localhost' 'keyUsage=critical,digitalSignature' 'extendedKeyUsage=serverAuth'
   chmod 644 "$dir/ca.crt" "$dir/server.crt"
 }
