@@ -76,9 +76,13 @@ def telemetrygen(landscape: Landscape, service: str, workers: int, spans_per_sec
                  spans_per_trace: int) -> list[str]:
     """telemetrygen (the Collector contrib's load generator) sending traces of
     SPANS_PER_TRACE spans, status Error so tail sampling keeps them all, to the agent's
-    internal gRPC door with this install's token, over TLS when the landscape uses it."""
+    internal gRPC door with this install's token, over TLS when the landscape uses it.
+    Its SDK's span queue holds every span of a run (OTEL_BSP_MAX_QUEUE_SIZE, read by the Go
+    SDK): with the default 2,048, a busy machine makes it drop spans before sending them,
+    uncounted anywhere, and "sent" would no longer be known."""
     transport = ["--ca-cert", landscape.env("FT_TLS_CA")] if landscape.tls else ["--otlp-insecure"]
-    return [landscape.env("FT_BIN_TELEMETRYGEN"), "traces", "--otlp-endpoint",
+    queue = max(2048, workers * traces * spans_per_trace)
+    return ["env", f"OTEL_BSP_MAX_QUEUE_SIZE={queue}", landscape.env("FT_BIN_TELEMETRYGEN"), "traces", "--otlp-endpoint",
             f"127.0.0.1:{landscape.port('COLLECTOR_OTLP_GRPC')}", *transport,
             "--otlp-header", f'authorization="Bearer {landscape.secret("OTLP_TOKEN")}"', "--service", service,
             "--workers", str(workers), "--rate", str(spans_per_second // workers), "--traces", str(traces),

@@ -97,9 +97,11 @@ def test_report_matches_what_the_suite_did_to_shop_api(landscape, jaeger):
         ended = [i for i in shop.get("incidents", []) if i["duration_s"] is not None]
         # Delivery is at least once: a batch re-sent after a Collector was killed mid-answer
         # (the reliability tests do that) is counted again by the span metrics but stored
-        # once. So the report may exceed Jaeger by a few, never fall short of it.
+        # once, and a gateway killed with kill -9 loses the traces of its decision window
+        # after its span metrics counted them (tests/reliability/test_trace_loss.py). So
+        # the report may exceed Jaeger by those, up to a tenth, never fall short of it.
         total = shop.get("errors", {}).get("total", -1)
-        if stored <= total <= stored + max(3, stored // 20) and ended:
+        if stored <= total <= stored + max(3, stored // 10) and ended:
             break
         assert time.monotonic() < deadline, (f"report and Jaeger disagree or no incident ended: "
                                              f"report {shop.get('errors')}, Jaeger {stored}, {shop.get('incidents')}")
