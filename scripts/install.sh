@@ -340,6 +340,29 @@ ft_install_fetch_lane() {
   return 0
 }
 
+# With every Go tool built, Go's build cache (GBs of compiled packages) and the unpacked
+# module sources are leftovers: the binaries are cached by version in $FT_CACHE/bin. The
+# modules' zip files stay (cache/download), so a later build (a version bump, the test
+# tools after a plain `up`) needs no network, only unpacking and compiling. Builds of
+# versions no longer pinned are removed too. FABTRACE_KEEP_GO_CACHE=1 keeps everything
+# (for working on the Go builds themselves).
+ft_trim_go_cache() {
+  [[ ${FABTRACE_KEEP_GO_CACHE:-} == 1 ]] && return
+  local mod=$FT_CACHE/go/mod dir current
+  current=" $(dirname "$(ft_jaeger_bin)") $(dirname "$(ft_collector_bin)") "
+  for dir in "$FT_CACHE"/bin/jaeger-* "$FT_CACHE"/bin/otelcol-fabtrace-*; do
+    [[ -d $dir && $current != *" $dir "* ]] && rm -rf "$dir"
+  done
+  if [[ -d $FT_CACHE/go/build ]]; then
+    step "go: dropping the build cache and the unpacked modules (FABTRACE_KEEP_GO_CACHE=1 keeps them)"
+    env "${FT_GO_ENV[@]}" go clean -cache >/dev/null 2>&1 || true
+    rm -rf "$FT_CACHE/go/build"
+  fi
+  if [[ -d $mod ]]; then
+    find "$mod" -mindepth 1 -maxdepth 1 ! -name cache -exec chmod -R u+w {} + -exec rm -rf {} +
+  fi
+}
+
 # Everything `up` needs (`test` sets FT_WITH_TEST_TOOLS=1 for the test tools too): the
 # Debian packages first, then two lanes side by side, downloads and compiles; the
 # browser applications last, once their npm packages are in.
@@ -364,6 +387,7 @@ ft_install_all() {
   ft_go_install telemetrygen "$(dirname "$(ft_telemetrygen_bin)")" \
     github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen "$OCB_VERSION"
   if [[ ${FT_WITH_TEST_TOOLS:-} == 1 ]]; then ft_install_deployment_tools; fi
+  ft_trim_go_cache
   ft_build_cpp
   wait "$fetch_lane" || die "a download step failed (its message is above)"
   ft_build_web
