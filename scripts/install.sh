@@ -320,6 +320,8 @@ ft_install_keycloak() {
         JAVA_HOME=$java_home "$home.tmp/bin/kc.sh" build --db=postgres --health-enabled=true --cache=local
     } >"$log" 2>&1 || die "keycloak install failed, see $log"
     mv "$home.tmp" "$home" && touch "$home/.built"
+    # Unpacked and built: the tarball's copy is a leftover (Maven's repository keeps one).
+    rm -f "$FT_CACHE/downloads/keycloak-quarkus-dist-$KEYCLOAK_VERSION.tar.gz"
   else
     step "keycloak: cached ($KEYCLOAK_VERSION)"
   fi
