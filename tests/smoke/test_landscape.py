@@ -23,6 +23,8 @@ def test_every_component_ready(landscape, jaeger, toxiproxy):
     status = {line.split()[0]: line.split()[1] for line in landscape.supervisorctl("status").splitlines()}
     expected = {"postgres", "minio", "kafka", "toxiproxy", "jaeger", "collector", "gateway-1", "gateway-2", "shop-api", "internet-shop",
                 "keycloak", "jaeger-gate", "prometheus", "crm-api", "crm", "mes-api", "mes"}
+    if landscape.env("FT_STORAGE") == "opensearch":  # the distributed profile's own components
+        expected |= {"opensearch", "jaeger-ingester-1", "jaeger-ingester-2", "jaeger-dependencies"}
     assert {name for name, state in status.items() if state == "RUNNING" and name != "traffic"} == expected, status
     # The simulated customers run only in `./fabtrace up`, never under the tests' feet.
     assert status["traffic"] == ("RUNNING" if os.environ.get("FT_PROFILE") == "up" else "STOPPED"), status

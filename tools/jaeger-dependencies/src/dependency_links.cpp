@@ -58,8 +58,17 @@ nlohmann::json LinksFromPrometheus(const nlohmann::json& answer) {
   return links;
 }
 
-nlohmann::json DependenciesDocument(const std::string& day, const nlohmann::json& links) {
-  return {{"timestamp", day + "T00:00:00Z"}, {"dependencies", links}};
+nlohmann::json DependenciesDocument(const std::string& timestamp, const nlohmann::json& links) {
+  return {{"timestamp", timestamp}, {"dependencies", links}};
+}
+
+std::string Rfc3339(Clock::time_point now) {
+  const std::time_t seconds = Clock::to_time_t(now);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
 }
 
 }  // namespace fabtrace::dependencies

@@ -2,7 +2,9 @@
 // already compute. Jaeger reads the view from a "dependencies" index that its Spark job
 // would fill from the stored spans; here the edges come instead from the servicegraph
 // connector's counter in Prometheus (every span counted, before sampling), written as one
-// document per UTC day, overwritten as the day goes on.
+// document per UTC day, overwritten as the day goes on and stamped with the time of the
+// write, so a query of any lookback up to now finds today's; a finished day's document is
+// stamped with the day's start, as the dependencies job's, so it never doubles today's.
 #pragma once
 
 #include <chrono>
@@ -28,8 +30,10 @@ std::string DayOf(Clock::time_point now);
 // zero counts or self-calls. Throws std::invalid_argument on an answer of another shape.
 nlohmann::json LinksFromPrometheus(const nlohmann::json& answer);
 
-// Jaeger's dependencies document for `day`: its timestamp is the day's start, as the
-// dependencies job's, so the UI's one-day lookback finds today's document only.
-nlohmann::json DependenciesDocument(const std::string& day, const nlohmann::json& links);
+// Jaeger's dependencies document stamped `timestamp` (RFC 3339, UTC).
+nlohmann::json DependenciesDocument(const std::string& timestamp, const nlohmann::json& links);
+
+// "2026-11-30T10:30:15Z" for `now`.
+std::string Rfc3339(Clock::time_point now);
 
 }  // namespace fabtrace::dependencies

@@ -86,27 +86,41 @@ void Require(const TransferResult& result, const std::string& what) {
                      : result.error_type + " (" + result.error_message + ")"));
 }
 
-// One round: today's edges from Prometheus into today's document. Returns the edge count.
-std::size_t WriteToday(const Config& config) {
-  const auto now = deps::Clock::now();
+// The calls per pair of services of the day up to `at` (Prometheus evaluated at `at`)
+// into the day's document, stamped `stamp`. Returns the edge count.
+std::size_t WriteDay(const Config& config, deps::Clock::time_point at,
+                     deps::Clock::time_point stamp) {
   TransferRequest query;
   query.url = config.prometheus_url +
-              "/api/v1/query?query=" + UrlEncode(deps::CallsQuery(deps::SinceStartOfDay(now)));
+              "/api/v1/query?query=" + UrlEncode(deps::CallsQuery(deps::SinceStartOfDay(at))) +
+              "&time=" + std::to_string(deps::Clock::to_time_t(at));
   const auto answer = Perform(query);
   Require(answer, "Prometheus query");
   const auto links = deps::LinksFromPrometheus(nlohmann::json::parse(answer.body));
 
-  const auto day = deps::DayOf(now);
+  const auto day = deps::DayOf(at);
   TransferRequest write;
   write.method = "PUT";
   write.url = config.opensearch_url + "/" + config.index_prefix + "-jaeger-dependencies-" + day +
               "/_doc/" + day;
   write.headers = {{"Content-Type", "application/json"}};
-  write.body = deps::DependenciesDocument(day, links).dump();
+  write.body = deps::DependenciesDocument(deps::Rfc3339(stamp), links).dump();
   write.basic_auth = config.basic_auth;
   write.ca_file = config.ca_file;
   Require(Perform(write), "OpenSearch write of " + day);
   return links.size();
+}
+
+// Today's document, stamped now.
+std::size_t WriteToday(const Config& config) {
+  const auto now = deps::Clock::now();
+  return WriteDay(config, now, now);
+}
+
+// Yesterday's document, final: its whole day's calls, stamped with the day's start.
+void FinishYesterday(const Config& config) {
+  const auto today = std::chrono::floor<std::chrono::days>(deps::Clock::now());
+  WriteDay(config, today - std::chrono::seconds(1), today - std::chrono::days(1));
 }
 
 volatile std::sig_atomic_t stop_requested = 0;
@@ -131,6 +145,7 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, [](int) { stop_requested = 1; });
   if (once) {
     try {
+      FinishYesterday(config);
       spdlog::info("jaeger-dependencies: today's document has {} edges", WriteToday(config));
       return 0;
     } catch (const std::exception& error) {
@@ -142,8 +157,13 @@ int main(int argc, char** argv) {
       "jaeger-dependencies: every {} s, service graph from {} into {}-jaeger-dependencies-*",
       config.interval.count(), config.prometheus_url, config.index_prefix);
   std::size_t last_edges = static_cast<std::size_t>(-1);
+  std::string finished_for;  // the day whose previous day's document was last finished
   while (!stop_requested) {
     try {
+      if (const auto today = deps::DayOf(deps::Clock::now()); today != finished_for) {
+        FinishYesterday(config);
+        finished_for = today;
+      }
       const auto edges = WriteToday(config);
       if (edges != last_edges)
         spdlog::info("jaeger-dependencies: today's document has {} edges", edges);

@@ -64,10 +64,11 @@ TEST(DependencyLinks, RefusesAnswersOfAnotherShape) {
       std::invalid_argument);
 }
 
-TEST(DependencyLinks, DatesTheDocumentAtTheStartOfItsDay) {
+TEST(DependencyLinks, StampsTheDocument) {
   const auto links = json::array({{{"parent", "a"}, {"child", "b"}, {"callCount", 1}}});
-  EXPECT_EQ(DependenciesDocument("2026-11-30", links),
-            json({{"timestamp", "2026-11-30T00:00:00Z"}, {"dependencies", links}}));
+  EXPECT_EQ(Rfc3339(At("2026-11-30T10:30:15")), "2026-11-30T10:30:15Z");
+  EXPECT_EQ(DependenciesDocument("2026-11-30T10:30:15Z", links),
+            json({{"timestamp", "2026-11-30T10:30:15Z"}, {"dependencies", links}}));
 }
 
 }  // namespace
