@@ -24,14 +24,21 @@ std::chrono::seconds SinceStartOfDay(Clock::time_point now) {
   return std::max(since, std::chrono::seconds(60));
 }
 
-std::string DayOf(Clock::time_point now) {
+namespace {
+
+// `now` in UTC, formatted by strftime's `format`.
+std::string FormatUtc(Clock::time_point now, const char* format) {
   const std::time_t seconds = Clock::to_time_t(now);
   std::tm utc{};
   gmtime_r(&seconds, &utc);
-  char day[16];
-  std::strftime(day, sizeof day, "%Y-%m-%d", &utc);
-  return day;
+  char text[32];
+  std::strftime(text, sizeof text, format, &utc);
+  return text;
 }
+
+}  // namespace
+
+std::string DayOf(Clock::time_point now) { return FormatUtc(now, "%Y-%m-%d"); }
 
 nlohmann::json LinksFromPrometheus(const nlohmann::json& answer) {
   if (!answer.is_object() || answer.value("status", "") != "success" || !answer.contains("data") ||
@@ -62,13 +69,6 @@ nlohmann::json DependenciesDocument(const std::string& timestamp, const nlohmann
   return {{"timestamp", timestamp}, {"dependencies", links}};
 }
 
-std::string Rfc3339(Clock::time_point now) {
-  const std::time_t seconds = Clock::to_time_t(now);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
+std::string Rfc3339(Clock::time_point now) { return FormatUtc(now, "%Y-%m-%dT%H:%M:%SZ"); }
 
 }  // namespace fabtrace::dependencies
