@@ -104,7 +104,6 @@ ServerSpan::ServerSpan(const Request& request, const std::string& route, int ser
       telemetry::GetTracer("http")->StartSpan(name, attributes, trace::NullSpanContext(), options);
   scope_ = std::make_unique<trace::Scope>(span_);
   trace_id_ = telemetry::CurrentTraceId();
-  traceresponse_ = telemetry::CurrentTraceparent();
 }
 
 ServerSpan::~ServerSpan() {
@@ -126,10 +125,7 @@ void ServerSpan::Finish(Response& response) {
     telemetry::MarkError(*span_, std::to_string(response.status),
                          "HTTP " + std::to_string(response.status));
   }
-  if (!trace_id_.empty()) {
-    response.headers.emplace("X-Support-Code", trace_id_);
-    response.headers.emplace("traceresponse", traceresponse_);
-  }
+  if (!trace_id_.empty()) response.headers.emplace("X-Support-Code", trace_id_);
 }
 
 }  // namespace fabtrace::http

@@ -53,6 +53,9 @@ class FilteredCarrier final : public opentelemetry::context::propagation::TextMa
     if (baggage && IsAcceptableBaggage(*baggage)) baggage_ = *baggage;
   }
 
+  // No header passed the checks: there is nothing for the propagators to extract.
+  bool Empty() const { return traceparent_.empty() && baggage_.empty(); }
+
   opentelemetry::nostd::string_view Get(
       opentelemetry::nostd::string_view key) const noexcept override {
     if (key == "traceparent") return {traceparent_.data(), traceparent_.size()};
@@ -116,6 +119,7 @@ opentelemetry::context::Context ExtractContext(const HeaderLookup& headers,
                                                const opentelemetry::context::Context& base) {
   try {
     FilteredCarrier carrier(headers);
+    if (carrier.Empty()) return base;  // most requests from outside: no propagator call
     auto propagator =
         opentelemetry::context::propagation::GlobalTextMapPropagator::GetGlobalPropagator();
     auto context = base;

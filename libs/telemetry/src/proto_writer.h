@@ -3,6 +3,7 @@
 // nested messages), without building message objects first.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -10,11 +11,25 @@
 
 namespace fabtrace::telemetry::detail {
 
+// Bytes are written through a cursor into the string's own storage, which grows by
+// doubling: one capacity check per field instead of one std::string::append per piece.
+// The string has its final size once the writer is destroyed (or Finish() is called).
 class ProtoWriter {
  public:
-  explicit ProtoWriter(std::string& out) : out_(out) {}
+  explicit ProtoWriter(std::string& out)
+      : out_(out), cursor_(out.data() + out.size()), limit_(cursor_) {}
+  ProtoWriter(const ProtoWriter&) = delete;
+  ProtoWriter& operator=(const ProtoWriter&) = delete;
+  ~ProtoWriter() { Finish(); }
+
+  // Cuts the string to what was written.
+  void Finish() {
+    out_.resize(static_cast<std::size_t>(cursor_ - out_.data()));
+    cursor_ = limit_ = out_.data() + out_.size();
+  }
 
   void Varint(std::uint32_t field, std::uint64_t value) {
+    Ensure(2 * kMaxVarint);
     Tag(field, 0);
     RawVarint(value);
   }
@@ -23,16 +38,14 @@ class ProtoWriter {
     if (value != 0) Varint(field, value);
   }
   void Fixed64(std::uint32_t field, std::uint64_t value) {
+    Ensure(kMaxVarint + 8);
     Tag(field, 1);
-    char bytes[8];
-    for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(value >> (8 * i));
-    out_.append(bytes, 8);
+    for (int i = 0; i < 8; ++i) Put(static_cast<char>(value >> (8 * i)));
   }
   void Fixed32(std::uint32_t field, std::uint32_t value) {
+    Ensure(kMaxVarint + 4);
     Tag(field, 5);
-    char bytes[4];
-    for (int i = 0; i < 4; ++i) bytes[i] = static_cast<char>(value >> (8 * i));
-    out_.append(bytes, 4);
+    for (int i = 0; i < 4; ++i) Put(static_cast<char>(value >> (8 * i)));
   }
   void Double(std::uint32_t field, double value) {
     std::uint64_t bits;
@@ -40,9 +53,11 @@ class ProtoWriter {
     Fixed64(field, bits);
   }
   void Bytes(std::uint32_t field, std::string_view bytes) {
+    Ensure(2 * kMaxVarint + bytes.size());
     Tag(field, 2);
     RawVarint(bytes.size());
-    out_.append(bytes);
+    if (!bytes.empty()) std::memcpy(cursor_, bytes.data(), bytes.size());
+    cursor_ += bytes.size();
   }
   void BytesIfSet(std::uint32_t field, std::string_view bytes) {
     if (!bytes.empty()) Bytes(field, bytes);
@@ -50,6 +65,7 @@ class ProtoWriter {
 
   // The header of a length-delimited field whose body (size bytes) the caller writes next.
   void Header(std::uint32_t field, std::size_t size) {
+    Ensure(2 * kMaxVarint);
     Tag(field, 2);
     RawVarint(size);
   }
@@ -67,39 +83,53 @@ class ProtoWriter {
   // A nested message: Begin() reserves room for its length, End() writes the length and
   // closes the gap when the length needed fewer bytes than reserved.
   std::size_t Begin(std::uint32_t field) {
+    Ensure(kMaxVarint + kLengthRoom);
     Tag(field, 2);
-    const std::size_t at = out_.size();
-    out_.append(kLengthRoom, '\0');
+    const auto at = static_cast<std::size_t>(cursor_ - out_.data());
+    cursor_ += kLengthRoom;
     return at;
   }
   void End(std::size_t at) {
-    const std::size_t body = out_.size() - at - kLengthRoom;
-    char length[kLengthRoom];
+    char* length = out_.data() + at;
+    const auto body = static_cast<std::size_t>(cursor_ - length) - kLengthRoom;
     std::size_t used = 0;
     for (std::uint64_t value = body;; value >>= 7) {
       length[used++] = static_cast<char>((value & 0x7f) | (value > 0x7f ? 0x80 : 0));
       if (value <= 0x7f) break;
     }
-    std::memcpy(out_.data() + at, length, used);
-    if (used < kLengthRoom) out_.erase(at + used, kLengthRoom - used);
+    if (used < kLengthRoom) {
+      std::memmove(length + used, length + kLengthRoom, body);
+      cursor_ -= kLengthRoom - used;
+    }
   }
 
  private:
   static constexpr std::size_t kLengthRoom = 5;  // any length below 4 GiB
+  static constexpr std::size_t kMaxVarint = 10;
 
+  // Room for `bytes` more bytes after the cursor.
+  void Ensure(std::size_t bytes) {
+    if (static_cast<std::size_t>(limit_ - cursor_) < bytes) Grow(bytes);
+  }
+  [[gnu::noinline]] void Grow(std::size_t bytes) {
+    const auto used = static_cast<std::size_t>(cursor_ - out_.data());
+    out_.resize(std::max(used + bytes, 2 * out_.size() + 512));
+    cursor_ = out_.data() + used;
+    limit_ = out_.data() + out_.size();
+  }
+  void Put(char byte) { *cursor_++ = byte; }
   void Tag(std::uint32_t field, std::uint32_t wire_type) { RawVarint((field << 3) | wire_type); }
   void RawVarint(std::uint64_t value) {
-    char bytes[10];
-    std::size_t used = 0;
     while (value > 0x7f) {
-      bytes[used++] = static_cast<char>((value & 0x7f) | 0x80);
+      Put(static_cast<char>((value & 0x7f) | 0x80));
       value >>= 7;
     }
-    bytes[used++] = static_cast<char>(value);
-    out_.append(bytes, used);
+    Put(static_cast<char>(value));
   }
 
   std::string& out_;
+  char* cursor_;  // where the next byte goes; from there to limit_ is room
+  char* limit_;
 };
 
 }  // namespace fabtrace::telemetry::detail

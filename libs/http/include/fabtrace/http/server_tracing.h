@@ -20,8 +20,8 @@ class ServerSpan {
   ~ServerSpan();  // ends the span
 
   void RecordException(const std::exception& error);
-  // Sets the status attributes and, for 5xx, the ERROR status; adds the support-code
-  // headers to the response.
+  // Sets the status attributes and, for 5xx, the ERROR status; adds the support code
+  // (X-Support-Code: the trace id) to the response.
   void Finish(Response& response);
 
   const std::string& trace_id() const { return trace_id_; }
@@ -30,7 +30,6 @@ class ServerSpan {
   opentelemetry::nostd::shared_ptr<opentelemetry::trace::Span> span_;
   std::unique_ptr<opentelemetry::trace::Scope> scope_;
   std::string trace_id_;
-  std::string traceresponse_;
   bool exception_recorded_ = false;
 };
 
