@@ -2,7 +2,10 @@
 # Instructions the service executes per request, tracing off vs on (100 %), counted by
 # valgrind's callgrind: a number that does not move with the machine's noise. The spans
 # are exported to bench/otlp_sink.py, so the export path (batching, serialization, the
-# HTTP request) is counted too, on the service's own threads.
+# HTTP request) is counted too, on the service's own threads. The added instructions are
+# split: the request path (the HTTP worker threads: what a request waits for) is steady;
+# the export thread's share per span falls as batches grow, and batch sizes depend on how
+# fast the requests come (under valgrind, and on a busy machine, batches are small).
 #   bench/instructions_per_request.sh [route ...]     (default: /ping /work; needs valgrind)
 #   A route "shop:/materials" is asked of the Shop API instead of the bench server, with
 #   the database of a running landscape behind it (./fabtrace up; bench/shop_routes.sh).
@@ -59,10 +62,14 @@ measure() {
   spans_after=$(bench_spans_seen)
   kill "$SERVER_PID" && wait "$SERVER_PID" 2>/dev/null || true
   # The dump taken after zeroing holds exactly the measured requests.
-  local dump total
+  # Of the total, the request path: what the HTTP server's worker threads ran (the rest is
+  # the export threads, whose cost per span falls as batches grow, which depends on timing).
+  local dump total request_path
   dump=$(ls -t "$out".* 2>/dev/null | grep -v '\.log$' | head -n 1)
-  total=$(callgrind_annotate --threshold=100 "$dump" 2>/dev/null | awk '/PROGRAM TOTALS/ && !done {gsub(",", "", $1); print $1; done = 1}')
-  echo "$((total / REQUESTS)) $(awk -v s=$((spans_after - spans_before)) -v n="$REQUESTS" 'BEGIN {printf "%.2f", s / n}')"
+  callgrind_annotate --inclusive=yes --threshold=100 "$dump" >"$out.inclusive" 2>/dev/null
+  total=$(awk '/PROGRAM TOTALS/ && !done {gsub(",", "", $1); print $1; done = 1}' "$out.inclusive")
+  request_path=$(awk '/httplib::ThreadPool::worker::operator\(\)\(\)/ && !done {gsub(",", "", $1); print $1; done = 1}' "$out.inclusive")
+  echo "$((total / REQUESTS)) $(awk -v s=$((spans_after - spans_before)) -v n="$REQUESTS" 'BEGIN {printf "%.2f", s / n}') $((${request_path:-0} / REQUESTS))"
 }
 
 # Tracing on, through one export path (FABTRACE_SPAN_EXPORT: compact is ours, sync and
@@ -73,12 +80,15 @@ PATHS=(${BENCH_EXPORT_PATHS:-compact sync stock})
 printf 'instructions per request (callgrind), %d requests a run, spans to a sink\n' "$REQUESTS"
 [[ " ${ROUTES[*]}" != *" shop:"* ]] || bench_shop_api_prepare
 for route in "${ROUTES[@]}"; do
-  read -r off _ < <(measure off "$route" OTEL_SDK_DISABLED=true)
-  printf '  %-15s %-8s %9d\n' "$route" off "$off"
+  read -r off _ off_path < <(measure off "$route" OTEL_SDK_DISABLED=true)
+  printf '  %-15s %-8s %9d   (request path %d)\n' "$route" off "$off" "$off_path"
   for path in "${PATHS[@]}"; do
-    read -r on spans < <(measure "$path" "$route" "${traced[@]}" FABTRACE_SPAN_EXPORT="$path")
-    printf '  %-15s %-8s %9d   ratio %.3f   spans %.2f   added per span %d\n' "$route" "$path" "$on" \
-      "$(awk -v a="$on" -v b="$off" 'BEGIN {print a / b}')" "$spans" "$(awk -v a="$on" -v b="$off" -v s="$spans" 'BEGIN {print int((a - b) / (s > 0 ? s : 1))}')"
+    read -r on spans on_path < <(measure "$path" "$route" "${traced[@]}" FABTRACE_SPAN_EXPORT="$path")
+    printf '  %-15s %-8s %9d   ratio %.3f   spans %.2f   added per span %d: request path %d, export %d\n' \
+      "$route" "$path" "$on" "$(awk -v a="$on" -v b="$off" 'BEGIN {print a / b}')" "$spans" \
+      "$(awk -v a="$on" -v b="$off" -v s="$spans" 'BEGIN {print int((a - b) / (s > 0 ? s : 1))}')" \
+      "$(awk -v a="$on_path" -v b="$off_path" -v s="$spans" 'BEGIN {print int((a - b) / (s > 0 ? s : 1))}')" \
+      "$(awk -v a="$((on - on_path))" -v b="$((off - off_path))" -v s="$spans" 'BEGIN {print int((a - b) / (s > 0 ? s : 1))}')"
   done
 done
 echo "  callgrind files: $PROFILE_DIR (callgrind_annotate <file> shows where the instructions go)"

@@ -29,30 +29,6 @@ ScalarValue Scalar(const T& item) {
   }
 }
 
-// The SDK's value (a nostd::variant of scalars, C strings, string views and spans) as
-// ours: integers become int64 (as OTLP has only that), strings are copied.
-AttributeValue Convert(const common::AttributeValue& value) {
-  return nostd::visit(
-      [](const auto& item) -> AttributeValue {
-        using T = std::decay_t<decltype(item)>;
-        if constexpr (std::is_same_v<T, const char*>) {
-          return {std::string(item ? item : "")};
-        } else if constexpr (std::is_same_v<T, nostd::string_view>) {
-          return {std::string(item.data(), item.size())};
-        } else if constexpr (std::is_arithmetic_v<T>) {
-          ScalarValue scalar = Scalar(item);
-          return std::visit([](auto&& one) { return AttributeValue{std::move(one)}; },
-                            std::move(scalar));
-        } else {  // a span of scalars or string views
-          std::vector<ScalarValue> items;
-          items.reserve(item.size());
-          for (const auto& element : item) items.push_back(Scalar(element));
-          return {std::move(items)};
-        }
-      },
-      value);
-}
-
 std::uint64_t UnixNanos(common::SystemTimestamp timestamp) {
   return static_cast<std::uint64_t>(timestamp.time_since_epoch().count());
 }
@@ -92,75 +68,85 @@ std::size_t ScalarItemSize(const T& item) {
   }
 }
 
-// KeyValue: 1 key, 2 value. Scalars (nearly every attribute) are written with their
-// lengths computed first; arrays reserve room for their length and close the gap.
-void EncodeKeyValue(ProtoWriter& writer, std::uint32_t field, std::string_view key,
-                    const AttributeValue& value) {
-  std::visit(
-      [&](const auto& item) {
-        using T = std::decay_t<decltype(item)>;
-        if constexpr (std::is_same_v<T, std::vector<ScalarValue>>) {
-          const auto at = writer.Begin(field);
-          writer.Bytes(1, key);
-          const auto value_at = writer.Begin(2);
-          const auto array_at = writer.Begin(5);
-          for (const auto& element : item) {
-            const auto element_at = writer.Begin(1);
-            std::visit([&writer](const auto& one) { EncodeScalarItem(writer, one); }, element);
-            writer.End(element_at);
-          }
-          writer.End(array_at);
-          writer.End(value_at);
-          writer.End(at);
-        } else {
-          const auto any_size = ScalarItemSize(item);
-          writer.Header(field,
-                        ProtoWriter::FieldSize(key.size()) + ProtoWriter::FieldSize(any_size));
-          writer.Bytes(1, key);
-          writer.Header(2, any_size);
-          EncodeScalarItem(writer, item);
-        }
-      },
-      value.value);
+// KeyValue: 1 key, 2 value. A scalar (nearly every attribute) is written with its lengths
+// computed first; an array reserves room for its length and closes the gap.
+template <typename T>
+void EncodeScalarKeyValue(ProtoWriter& writer, std::uint32_t field, std::string_view key,
+                          const T& item) {
+  const auto any_size = ScalarItemSize(item);
+  writer.Header(field, ProtoWriter::FieldSize(key.size()) + ProtoWriter::FieldSize(any_size));
+  writer.Bytes(1, key);
+  writer.Header(2, any_size);
+  EncodeScalarItem(writer, item);
+}
+
+void EncodeArrayKeyValue(ProtoWriter& writer, std::uint32_t field, std::string_view key,
+                         const std::vector<ScalarValue>& elements) {
+  const auto at = writer.Begin(field);
+  writer.Bytes(1, key);
+  const auto value_at = writer.Begin(2);
+  const auto array_at = writer.Begin(5);
+  for (const auto& element : elements) {
+    const auto element_at = writer.Begin(1);
+    std::visit([&writer](const auto& one) { EncodeScalarItem(writer, one); }, element);
+    writer.End(element_at);
+  }
+  writer.End(array_at);
+  writer.End(value_at);
+  writer.End(at);
 }
 
 void EncodeAttributes(ProtoWriter& writer, std::uint32_t field, const Attributes& attributes) {
   for (const auto& attribute : attributes.items) {
-    EncodeKeyValue(writer, field, attribute.key, attribute.value);
+    const auto key = attributes.Text(attribute.key);
+    switch (attribute.kind) {
+      case AttributeKind::kBool:
+        EncodeScalarKeyValue(writer, field, key, attribute.value.boolean);
+        break;
+      case AttributeKind::kInt:
+        EncodeScalarKeyValue(writer, field, key, attribute.value.integer);
+        break;
+      case AttributeKind::kDouble:
+        EncodeScalarKeyValue(writer, field, key, attribute.value.number);
+        break;
+      case AttributeKind::kString:
+        EncodeScalarKeyValue(writer, field, key, attributes.Text(attribute.value.string));
+        break;
+      case AttributeKind::kArray:
+        EncodeArrayKeyValue(writer, field, key, attributes.arrays[attribute.value.array]);
+        break;
+    }
   }
 }
 
 // The SDK's owned values (resource and scope attributes) take the same shapes.
-AttributeValue FromOwned(const opentelemetry::sdk::common::OwnedAttributeValue& value) {
-  return nostd::visit(
-      [](const auto& item) -> AttributeValue {
-        using T = std::decay_t<decltype(item)>;
-        if constexpr (std::is_same_v<T, std::string>) {
-          return {item};
-        } else if constexpr (std::is_arithmetic_v<T>) {
-          ScalarValue scalar = Scalar(item);
-          return std::visit([](auto&& one) { return AttributeValue{std::move(one)}; },
-                            std::move(scalar));
-        } else {
-          using Element = typename T::value_type;  // vector<bool> yields proxies
-          std::vector<ScalarValue> items;
-          items.reserve(item.size());
-          for (const auto& element : item) {
-            if constexpr (std::is_same_v<Element, std::string>) {
-              items.emplace_back(element);
-            } else {
-              items.push_back(Scalar(static_cast<Element>(element)));
-            }
-          }
-          return {std::move(items)};
-        }
-      },
-      value);
-}
-
 template <typename Map>
 void EncodeOwnedAttributes(ProtoWriter& writer, std::uint32_t field, const Map& attributes) {
-  for (const auto& [key, value] : attributes) EncodeKeyValue(writer, field, key, FromOwned(value));
+  for (const auto& [key, value] : attributes) {
+    nostd::visit(
+        [&writer, field, &key](const auto& item) {
+          using T = std::decay_t<decltype(item)>;
+          if constexpr (std::is_same_v<T, std::string>) {
+            EncodeScalarKeyValue(writer, field, key, std::string_view(item));
+          } else if constexpr (std::is_arithmetic_v<T>) {
+            std::visit([&](const auto& one) { EncodeScalarKeyValue(writer, field, key, one); },
+                       Scalar(item));
+          } else {
+            using Element = typename T::value_type;  // vector<bool> yields proxies
+            std::vector<ScalarValue> elements;
+            elements.reserve(item.size());
+            for (const auto& element : item) {
+              if constexpr (std::is_same_v<Element, std::string>) {
+                elements.emplace_back(element);
+              } else {
+                elements.push_back(Scalar(static_cast<Element>(element)));
+              }
+            }
+            EncodeArrayKeyValue(writer, field, key, elements);
+          }
+        },
+        value);
+  }
 }
 
 // Span: 1 trace_id, 2 span_id, 3 trace_state, 4 parent_span_id, 5 name, 6 kind,
@@ -213,8 +199,8 @@ void EncodeSpan(ProtoWriter& writer, const CompactRecordable& span) {
 void Attributes::Set(nostd::string_view key, const common::AttributeValue& value) {
   const std::string_view name(key.data(), key.size());
   for (auto& existing : items) {
-    if (existing.key == name) {
-      existing.value = Convert(value);
+    if (Text(existing.key) == name) {
+      Store(existing, value);
       return;
     }
   }
@@ -222,7 +208,68 @@ void Attributes::Set(nostd::string_view key, const common::AttributeValue& value
     ++dropped;
     return;
   }
-  items.push_back({std::string(name), Convert(value)});
+  Attribute added;
+  added.key = Append(name);
+  Store(added, value);
+  items.push_back(added);  // a plain value: nothing half-recorded if the above threw
+}
+
+TextRef Attributes::Append(std::string_view text) {
+  const TextRef ref{static_cast<std::uint32_t>(strings.size()),
+                    static_cast<std::uint32_t>(text.size())};
+  strings.append(text);
+  return ref;
+}
+
+void Attributes::StoreText(Attribute& target, std::string_view text) {
+  // A replaced string reuses its room when the new one fits.
+  if (target.kind == AttributeKind::kString && text.size() <= target.value.string.size) {
+    std::copy(text.begin(), text.end(), strings.begin() + target.value.string.offset);
+    target.value.string.size = static_cast<std::uint32_t>(text.size());
+    return;
+  }
+  const auto ref = Append(text);
+  target.kind = AttributeKind::kString;
+  target.value.string = ref;
+}
+
+void Attributes::StoreArray(Attribute& target, std::vector<ScalarValue> elements) {
+  if (target.kind == AttributeKind::kArray) {
+    arrays[target.value.array] = std::move(elements);
+    return;
+  }
+  arrays.push_back(std::move(elements));
+  target.kind = AttributeKind::kArray;
+  target.value.array = static_cast<std::uint32_t>(arrays.size() - 1);
+}
+
+// The SDK's value (a nostd::variant of scalars, C strings, string views and spans) as
+// ours: integers become int64 (as OTLP has only that), strings are copied.
+void Attributes::Store(Attribute& target, const common::AttributeValue& value) {
+  nostd::visit(
+      [this, &target](const auto& item) {
+        using T = std::decay_t<decltype(item)>;
+        if constexpr (std::is_same_v<T, const char*>) {
+          StoreText(target, item ? std::string_view(item) : std::string_view());
+        } else if constexpr (std::is_same_v<T, nostd::string_view>) {
+          StoreText(target, std::string_view(item.data(), item.size()));
+        } else if constexpr (std::is_same_v<T, bool>) {
+          target.kind = AttributeKind::kBool;
+          target.value.boolean = item;
+        } else if constexpr (std::is_integral_v<T>) {
+          target.kind = AttributeKind::kInt;
+          target.value.integer = static_cast<std::int64_t>(item);
+        } else if constexpr (std::is_floating_point_v<T>) {
+          target.kind = AttributeKind::kDouble;
+          target.value.number = static_cast<double>(item);
+        } else {  // a span of scalars or string views
+          std::vector<ScalarValue> elements;
+          elements.reserve(item.size());
+          for (const auto& element : item) elements.push_back(Scalar(element));
+          StoreArray(target, std::move(elements));
+        }
+      },
+      value);
 }
 
 void Attributes::SetAll(const common::KeyValueIterable& attributes) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -16,16 +17,29 @@
 
 namespace fabtrace::telemetry::detail {
 
-// An attribute value: the scalar kinds of OTLP's AnyValue, or an array of them.
-struct AttributeValue;
+// A scalar item of an array attribute (OTLP's AnyValue kinds).
 using ScalarValue = std::variant<bool, std::int64_t, double, std::string>;
-struct AttributeValue {
-  std::variant<bool, std::int64_t, double, std::string, std::vector<ScalarValue>> value;
+
+// Where a string lives in its Attributes' byte store.
+struct TextRef {
+  std::uint32_t offset = 0;
+  std::uint32_t size = 0;
 };
 
+enum class AttributeKind : std::uint8_t { kBool, kInt, kDouble, kString, kArray };
+
+// One attribute: a plain value, its key and string kept in the owner's byte store, so
+// recording one allocates nothing (docs/performance.md).
 struct Attribute {
-  std::string key;
-  AttributeValue value;
+  TextRef key;
+  AttributeKind kind = AttributeKind::kBool;
+  union {
+    bool boolean;
+    std::int64_t integer;
+    double number;
+    TextRef string;
+    std::uint32_t array;  // index into Attributes::arrays
+  } value{};
 };
 
 // At most this many attributes per span, event or link (OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT's
@@ -36,12 +50,22 @@ inline constexpr std::size_t kMaxLinks = 128;
 
 struct Attributes {
   std::vector<Attribute> items;
+  std::string strings;  // the keys and string values, back to back
+  std::vector<std::vector<ScalarValue>> arrays;
   std::uint32_t dropped = 0;
 
   // Sets or replaces key's value (the specification's "overwrite" rule).
   void Set(opentelemetry::nostd::string_view key,
            const opentelemetry::common::AttributeValue& value);
   void SetAll(const opentelemetry::common::KeyValueIterable& attributes);
+
+  std::string_view Text(TextRef ref) const { return {strings.data() + ref.offset, ref.size}; }
+
+ private:
+  TextRef Append(std::string_view text);
+  void Store(Attribute& target, const opentelemetry::common::AttributeValue& value);
+  void StoreText(Attribute& target, std::string_view text);
+  void StoreArray(Attribute& target, std::vector<ScalarValue> elements);
 };
 
 struct SpanEvent {
@@ -60,7 +84,10 @@ struct SpanLink {
 
 class CompactRecordable final : public opentelemetry::sdk::trace::Recordable {
  public:
-  CompactRecordable() { attributes.items.reserve(16); }  // a server span sets about 12
+  CompactRecordable() {  // a server span sets about 12 attributes, ~400 bytes of text
+    attributes.items.reserve(16);
+    attributes.strings.reserve(512);
+  }
 
   void SetIdentity(const opentelemetry::trace::SpanContext& span_context,
                    opentelemetry::trace::SpanId parent_span_id) noexcept override;

@@ -174,6 +174,36 @@ TEST(CompactRecordable, GroupsABatchByScopeAndKeepsLargeValuesWhole) {
   EXPECT_EQ(scopes[1].spans(1).attributes(0).value().string_value(), big);
 }
 
+TEST(CompactRecordable, AReplacedValueOfAnyKindIsEncodedOnceWithItsLastValue) {
+  std::vector<std::unique_ptr<sdktrace::Recordable>> batch;
+  auto span = std::make_unique<detail::CompactRecordable>();
+  span->SetAttribute("a", "a long first value");
+  span->SetAttribute("a", "short");  // fits the first one's room
+  span->SetAttribute("b", "short");
+  span->SetAttribute("b", "a value longer than the first");
+  span->SetAttribute("c", "text");
+  span->SetAttribute("c", int64_t{7});
+  const int64_t numbers[] = {1, 2};
+  span->SetAttribute("d", opentelemetry::nostd::span<const int64_t>(numbers));
+  span->SetAttribute("d", opentelemetry::nostd::span<const int64_t>(numbers, 1));
+  span->SetAttribute("d", 2.5);
+  span->SetAttribute("e", true);
+  span->SetAttribute("e", "now text");
+  batch.push_back(std::move(span));
+  std::string wire;
+  detail::EncodeExportRequest(batch, wire);
+  proto::collector::trace::v1::ExportTraceServiceRequest request;
+  ASSERT_TRUE(request.ParseFromString(wire));
+  const auto& encoded = request.resource_spans(0).scope_spans(0).spans(0);
+  ASSERT_EQ(encoded.attributes_size(), 5);
+  auto attributes = AttributesOf(encoded.attributes());
+  EXPECT_EQ(attributes["a"].string_value(), "short");
+  EXPECT_EQ(attributes["b"].string_value(), "a value longer than the first");
+  EXPECT_EQ(attributes["c"].int_value(), 7);
+  EXPECT_EQ(attributes["d"].double_value(), 2.5);
+  EXPECT_EQ(attributes["e"].string_value(), "now text");
+}
+
 TEST(CompactRecordable, CountsAttributesBeyondTheLimitAsDropped) {
   detail::CompactRecordable span;
   for (std::size_t i = 0; i < detail::kMaxAttributes + 5; ++i) {
