@@ -102,8 +102,12 @@ ServerSpan::ServerSpan(const Request& request, const std::string& route, int ser
   }
   span_ =
       telemetry::GetTracer("http")->StartSpan(name, attributes, trace::NullSpanContext(), options);
-  scope_ = std::make_unique<trace::Scope>(span_);
-  trace_id_ = telemetry::CurrentTraceId();
+  scope_.emplace(span_);
+  if (const auto context = span_->GetContext(); context.IsValid()) {
+    char id[32];
+    context.trace_id().ToLowerBase16(id);
+    trace_id_.assign(id, sizeof id);
+  }
 }
 
 ServerSpan::~ServerSpan() {

@@ -4,7 +4,7 @@
 #pragma once
 
 #include <exception>
-#include <memory>
+#include <optional>
 #include <string>
 
 #include "fabtrace/http/message.h"
@@ -28,7 +28,7 @@ class ServerSpan {
 
  private:
   opentelemetry::nostd::shared_ptr<opentelemetry::trace::Span> span_;
-  std::unique_ptr<opentelemetry::trace::Scope> scope_;
+  std::optional<opentelemetry::trace::Scope> scope_;
   std::string trace_id_;
   bool exception_recorded_ = false;
 };
