@@ -103,11 +103,7 @@ ServerSpan::ServerSpan(const Request& request, const std::string& route, int ser
   span_ =
       telemetry::GetTracer("http")->StartSpan(name, attributes, trace::NullSpanContext(), options);
   scope_.emplace(span_);
-  if (const auto context = span_->GetContext(); context.IsValid()) {
-    char id[32];
-    context.trace_id().ToLowerBase16(id);
-    trace_id_.assign(id, sizeof id);
-  }
+  trace_id_ = telemetry::TraceIdOf(span_->GetContext());
 }
 
 ServerSpan::~ServerSpan() {

@@ -161,9 +161,12 @@ std::string CurrentTraceparent() {
 }
 
 std::string CurrentTraceId() {
-  const auto context =
+  return TraceIdOf(
       opentelemetry::trace::GetSpan(opentelemetry::context::RuntimeContext::GetCurrent())
-          ->GetContext();
+          ->GetContext());
+}
+
+std::string TraceIdOf(const opentelemetry::trace::SpanContext& context) {
   if (!context.IsValid()) return {};
   char buffer[32];
   context.trace_id().ToLowerBase16(buffer);

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "opentelemetry/context/context.h"
+#include "opentelemetry/trace/span_context.h"
 
 namespace fabtrace::telemetry {
 
@@ -35,5 +36,7 @@ bool IsAcceptableBaggage(std::string_view value);
 std::string CurrentTraceparent();
 // The current trace id as 32 lower-case hex characters, empty outside a span.
 std::string CurrentTraceId();
+// The trace id of `context` the same way, empty when the context is not valid.
+std::string TraceIdOf(const opentelemetry::trace::SpanContext& context);
 
 }  // namespace fabtrace::telemetry
