@@ -73,18 +73,21 @@ measure() {
 }
 
 # Tracing on, through one export path (FABTRACE_SPAN_EXPORT: compact is ours, sync and
-# stock are opentelemetry-cpp's recordable with its HTTP client, synchronous or packaged).
+# stock are opentelemetry-cpp's recordable with its HTTP client, synchronous or packaged),
+# optionally with a tracer named after a "+" (FABTRACE_TRACER: compact+sdk is our export
+# behind opentelemetry-cpp's own tracer; stock always uses it).
 traced=(OTEL_TRACES_SAMPLER=always_on OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK_PORT"
   OTEL_EXPORTER_OTLP_HEADERS= OTEL_BSP_SCHEDULE_DELAY=500 OTEL_SERVICE_NAME=bench-server)
-PATHS=(${BENCH_EXPORT_PATHS:-compact sync stock})
+PATHS=(${BENCH_EXPORT_PATHS:-compact compact+sdk stock})
 printf 'instructions per request (callgrind), %d requests a run, spans to a sink\n' "$REQUESTS"
 [[ " ${ROUTES[*]}" != *" shop:"* ]] || bench_shop_api_prepare
 for route in "${ROUTES[@]}"; do
   read -r off _ off_path < <(measure off "$route" OTEL_SDK_DISABLED=true)
-  printf '  %-15s %-8s %9d   (request path %d)\n' "$route" off "$off" "$off_path"
+  printf '  %-15s %-11s %9d   (request path %d)\n' "$route" off "$off" "$off_path"
   for path in "${PATHS[@]}"; do
-    read -r on spans on_path < <(measure "$path" "$route" "${traced[@]}" FABTRACE_SPAN_EXPORT="$path")
-    printf '  %-15s %-8s %9d   ratio %.3f   spans %.2f   added per span %d: request path %d, export %d\n' \
+    tracer=${path#*+} && [[ $tracer != "$path" ]] || tracer=
+    read -r on spans on_path < <(measure "${path/+/-}" "$route" "${traced[@]}" FABTRACE_SPAN_EXPORT="${path%%+*}" ${tracer:+FABTRACE_TRACER=$tracer})
+    printf '  %-15s %-11s %9d   ratio %.3f   spans %.2f   added per span %d: request path %d, export %d\n' \
       "$route" "$path" "$on" "$(awk -v a="$on" -v b="$off" 'BEGIN {print a / b}')" "$spans" \
       "$(awk -v a="$on" -v b="$off" -v s="$spans" 'BEGIN {print int((a - b) / (s > 0 ? s : 1))}')" \
       "$(awk -v a="$on_path" -v b="$off_path" -v s="$spans" 'BEGIN {print int((a - b) / (s > 0 ? s : 1))}')" \

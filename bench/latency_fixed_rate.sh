@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Latency at a fixed request rate (open loop: vegeta sends at the rate whatever the answers
-# do, unlike wrk), tracing off vs on (our export path, and the previous one), in one run:
+# do, unlike wrk), tracing off vs on (ours, and our export path behind the SDK's tracer), in one run:
 # p50, p99 and p99.9 per mode and rate, the ratio to off, and the spans dropped.
 #   bench/latency_fixed_rate.sh [route]      (default /ping; BENCH_RATES="500 2000")
 #   A route "shop:/materials" is asked of the real Shop API, with the database of a running
@@ -58,7 +58,7 @@ results=$(
     for _ in $(seq "$ROUNDS"); do
       run off "$rate" OTEL_SDK_DISABLED=true
       run compact "$rate" "${on[@]}"
-      run sync "$rate" "${on[@]}" FABTRACE_SPAN_EXPORT=sync
+      run sdk-tracer "$rate" "${on[@]}" FABTRACE_TRACER=sdk
     done
   done
 )
@@ -70,9 +70,9 @@ awk '
   $1 == "off" {p50[$2] = $3; p99[$2] = $4; p999[$2] = $5}
   {rows[NR] = $0}
   END {
-    printf "  %-8s %6s %9s %9s %9s %8s %8s %9s %8s\n", "mode", "rate", "p50 ms", "p99 ms", "p99.9 ms", "p99/off", "p999/off", "success", "dropped"
+    printf "  %-11s %6s %9s %9s %9s %8s %8s %9s %8s\n", "mode", "rate", "p50 ms", "p99 ms", "p99.9 ms", "p99/off", "p999/off", "success", "dropped"
     for (i = 1; i <= NR; i++) {
       split(rows[i], f, " ")
-      printf "  %-8s %6d %9.3f %9.3f %9.3f %8.3f %8.3f %9.4f %8s\n", f[1], f[2], f[3], f[4], f[5], f[4] / p99[f[2]], f[5] / p999[f[2]], f[6], f[7]
+      printf "  %-11s %6d %9.3f %9.3f %9.3f %8.3f %8.3f %9.4f %8s\n", f[1], f[2], f[3], f[4], f[5], f[4] / p99[f[2]], f[5] / p999[f[2]], f[6], f[7]
     }
   }' <<<"$results"

@@ -16,7 +16,7 @@ def run_bench(landscape, script: str, *args: str, **env: str) -> str:
 def test_cpu_per_request_compares_every_export_path(landscape):
     out = run_bench(landscape, "cpu_per_request.sh", "/work", BENCH_DURATION="1s", BENCH_ROUNDS="1")
     rows = {line.split()[0]: line.split() for line in out.splitlines() if re.match(r"^  [a-z-]+ +\d", line)}
-    assert set(rows) == {"off", "compact", "sync", "stock", "collector-down"}, out
+    assert set(rows) == {"off", "compact", "sdk-tracer", "stock", "collector-down"}, out
     # mode req/s ratio p99 ratio cpu-per-request cpu-per-span spans-per-request exported failed dropped
     assert float(rows["compact"][1]) > 0 and int(rows["compact"][8]) > 0, "our path exported spans"
     assert 3.9 <= float(rows["compact"][7]) <= 4.1, "/work makes four spans a request"
@@ -36,7 +36,7 @@ def test_instructions_per_request_counts_both_modes(landscape):
 def test_latency_at_a_fixed_rate_reports_every_mode(landscape):
     out = run_bench(landscape, "latency_fixed_rate.sh", "/ping", BENCH_DURATION="1s", BENCH_RATES="200")
     rows = {line.split()[0]: line.split() for line in out.splitlines() if re.match(r"^  [a-z]+ +200 ", line)}
-    assert set(rows) == {"off", "compact", "sync"}, out
+    assert set(rows) == {"off", "compact", "sdk-tracer"}, out
     assert all(float(row[7]) > 0.99 for row in rows.values()), "every request answered"
 
 

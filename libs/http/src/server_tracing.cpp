@@ -73,7 +73,7 @@ ServerSpan::ServerSpan(const Request& request, const std::string& route, int ser
       telemetry::ExtractContext([&request](std::string_view name) { return request.header(name); });
   trace::StartSpanOptions options;
   options.kind = trace::SpanKind::kServer;
-  options.parent = trace::GetSpan(parent)->GetContext();
+  options.parent = parent;  // its span, or none: a new trace
   const bool known = IsKnownMethod(request.method);
   const std::string method = known ? request.method : "_OTHER";
   const std::string name = route.empty() ? (known ? request.method : std::string("HTTP"))

@@ -5,8 +5,10 @@
 #include <utility>
 
 #include "fabtrace/telemetry/rate_limiter.h"
+#include "full_batch_processor.h"
 #include "opentelemetry/sdk/trace/batch_span_processor_factory.h"
 #include "opentelemetry/sdk/trace/batch_span_processor_options.h"
+#include "queue_bound.h"
 
 namespace sdk = opentelemetry::sdk;
 namespace sdktrace = opentelemetry::sdk::trace;
@@ -63,7 +65,7 @@ class BoundedProcessor final : public sdktrace::SpanProcessor {
  public:
   BoundedProcessor(std::unique_ptr<sdktrace::SpanProcessor> inner, std::size_t limit,
                    std::shared_ptr<ExportStats> stats)
-      : inner_(std::move(inner)), limit_(limit), stats_(std::move(stats)) {}
+      : inner_(std::move(inner)), bound_(limit, std::move(stats)) {}
 
   std::unique_ptr<sdktrace::Recordable> MakeRecordable() noexcept override {
     return inner_->MakeRecordable();
@@ -75,20 +77,8 @@ class BoundedProcessor final : public sdktrace::SpanProcessor {
   }
 
   void OnEnd(std::unique_ptr<sdktrace::Recordable>&& span) noexcept override {
-    // pending counts spans handed to the batch processor and not yet through the
-    // exporter; the batch processor's own queue is larger, so it never drops silently.
-    if (stats_->pending.fetch_add(1) >= limit_) {
-      stats_->pending.fetch_sub(1);
-      stats_->spans_dropped += 1;
-      if (auto suppressed = drop_log_.Allow()) {
-        spdlog::warn(
-            "span export queue full ({} spans): span dropped ({} dropped in all, {} "
-            "similar messages suppressed)",
-            limit_, stats_->spans_dropped.load(), *suppressed);
-      }
-      return;
-    }
-    stats_->spans_queued += 1;
+    // The SDK's queue is larger than the bound, so it never drops silently.
+    if (!bound_.Admit()) return;
     inner_->OnEnd(std::move(span));
   }
 
@@ -102,9 +92,7 @@ class BoundedProcessor final : public sdktrace::SpanProcessor {
 
  private:
   std::unique_ptr<sdktrace::SpanProcessor> inner_;
-  std::size_t limit_;
-  std::shared_ptr<ExportStats> stats_;
-  RateLimiter drop_log_{std::chrono::seconds(10)};
+  detail::QueueBound bound_;
 };
 
 }  // namespace
@@ -118,7 +106,8 @@ std::unique_ptr<sdktrace::SpanExporter> MakeCountingExporter(
 
 std::unique_ptr<sdktrace::SpanProcessor> MakeBoundedBatchProcessor(
     std::unique_ptr<sdktrace::SpanExporter> exporter, const BatchSettings& batch,
-    std::shared_ptr<ExportStats> stats) {
+    std::shared_ptr<ExportStats> stats, bool sdk) {
+  if (!sdk) return detail::MakeFullBatchProcessor(std::move(exporter), batch, std::move(stats));
   sdktrace::BatchSpanProcessorOptions options;
   options.max_queue_size = batch.max_queue_size + batch.max_export_batch_size;
   options.max_export_batch_size = batch.max_export_batch_size;

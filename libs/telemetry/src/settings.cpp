@@ -156,6 +156,17 @@ void ReadExporter(Reader& reader, Settings& settings) {
       reader.Warn("FABTRACE_SPAN_EXPORT", *path);
     }
   }
+  if (settings.export_path == ExportPath::kStock) settings.tracer = TracerKind::kSdk;
+  if (auto tracer = reader.Get("FABTRACE_TRACER")) {
+    const auto value = Lower(*tracer);
+    if (value == "sdk") {
+      settings.tracer = TracerKind::kSdk;
+    } else if (value == "direct") {
+      settings.tracer = TracerKind::kDirect;
+    } else {
+      reader.Warn("FABTRACE_TRACER", *tracer);
+    }
+  }
   const bool grpc = settings.protocol == ExportProtocol::kGrpc;
   if (auto endpoint = reader.Get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) {
     settings.endpoint = *endpoint;  // signal-specific: used as given

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "direct_tracer.h"
 #include "fabtrace/telemetry/export_pipeline.h"
 #include "fabtrace/telemetry/logging.h"
 #include "fabtrace/telemetry/version.h"
@@ -18,6 +19,7 @@
 #include "opentelemetry/exporters/otlp/otlp_grpc_exporter_options.h"
 #include "opentelemetry/exporters/otlp/otlp_http_exporter_factory.h"
 #include "opentelemetry/sdk/resource/resource.h"
+#include "opentelemetry/sdk/trace/multi_span_processor.h"
 #include "opentelemetry/sdk/trace/samplers/always_off_factory.h"
 #include "opentelemetry/sdk/trace/samplers/always_on_factory.h"
 #include "opentelemetry/sdk/trace/samplers/parent_factory.h"
@@ -42,7 +44,19 @@ namespace fabtrace::telemetry {
 namespace semconv = opentelemetry::semconv;
 
 struct Telemetry::Impl {
-  std::shared_ptr<sdktrace::TracerProvider> provider;  // null when disabled
+  // One of the two when tracing is on (FABTRACE_TRACER), neither when disabled.
+  std::shared_ptr<detail::DirectTracerProvider> direct;
+  std::shared_ptr<sdktrace::TracerProvider> sdk;
+
+  bool on() const { return direct || sdk; }
+  bool Flush(std::chrono::microseconds timeout) const {
+    if (direct) return direct->ForceFlush(timeout);
+    return !sdk || sdk->ForceFlush(timeout);
+  }
+  void Shutdown(std::chrono::microseconds timeout) const {
+    if (direct) direct->Shutdown(timeout);
+    if (sdk) sdk->Shutdown(timeout);
+  }
 };
 
 namespace {
@@ -157,7 +171,8 @@ std::unique_ptr<Telemetry> Telemetry::Start(Settings settings,
   std::vector<std::unique_ptr<sdktrace::SpanProcessor>> processors;
   if (exporter) {
     processors.push_back(MakeBoundedBatchProcessor(
-        MakeCountingExporter(std::move(exporter), stats, destination), settings.batch, stats));
+        MakeCountingExporter(std::move(exporter), stats, destination), settings.batch, stats,
+        /*sdk=*/settings.tracer == TracerKind::kSdk));
   }
   opentelemetry::sdk::resource::ResourceAttributes attributes;
   for (const auto& [key, value] : settings.resource) attributes.SetAttribute(key, value);
@@ -165,15 +180,27 @@ std::unique_ptr<Telemetry> Telemetry::Start(Settings settings,
   attributes.SetAttribute(semconv::telemetry::kTelemetryDistroVersion, kVersion);
   auto resource = opentelemetry::sdk::resource::Resource::Create(attributes);
 
-  impl->provider =
-      std::shared_ptr<sdktrace::TracerProvider>(sdktrace::TracerProviderFactory::Create(
-          std::move(processors), resource, MakeSampler(settings.sampler)));
+  std::shared_ptr<opentelemetry::trace::TracerProvider> provider;
+  if (settings.tracer == TracerKind::kSdk) {
+    impl->sdk = sdktrace::TracerProviderFactory::Create(std::move(processors), resource,
+                                                        MakeSampler(settings.sampler));
+    provider = impl->sdk;
+  } else {
+    // One processor at most: the direct provider takes it, or none when nothing exports.
+    auto processor = processors.empty()
+                         ? std::make_unique<sdktrace::MultiSpanProcessor>(
+                               std::vector<std::unique_ptr<sdktrace::SpanProcessor>>{})
+                         : std::move(processors.front());
+    impl->direct = std::make_shared<detail::DirectTracerProvider>(std::move(processor), resource,
+                                                                  MakeSampler(settings.sampler));
+    provider = impl->direct;
+  }
   opentelemetry::trace::Provider::SetTracerProvider(
-      opentelemetry::nostd::shared_ptr<opentelemetry::trace::TracerProvider>(impl->provider));
-  spdlog::info("tracing on: service {} {}, export {} to {}, sampler {} ({})",
+      opentelemetry::nostd::shared_ptr<opentelemetry::trace::TracerProvider>(provider));
+  spdlog::info("tracing on: service {} {}, export {} to {}, sampler {} ({}), {} tracer",
                settings.service_name(), settings.resource.at(semconv::service::kServiceVersion),
                ProtocolName(settings.protocol), destination, settings.sampler.name,
-               settings.sampler.ratio);
+               settings.sampler.ratio, settings.tracer == TracerKind::kSdk ? "sdk" : "direct");
   return std::unique_ptr<Telemetry>(new Telemetry(std::move(settings), stats, std::move(impl)));
 }
 
@@ -182,9 +209,9 @@ Telemetry::Telemetry(Settings settings, std::shared_ptr<ExportStats> stats,
     : settings_(std::move(settings)), stats_(std::move(stats)), impl_(std::move(impl)) {}
 
 Telemetry::~Telemetry() {
-  if (impl_->provider) {
-    impl_->provider->ForceFlush(settings_.export_timeout);
-    impl_->provider->Shutdown();
+  if (impl_->on()) {
+    impl_->Flush(settings_.export_timeout);
+    impl_->Shutdown(settings_.export_timeout);
     const auto stats = stats_->Read();
     spdlog::info("tracing stopped: {} spans exported, {} failed, {} dropped", stats.exported,
                  stats.failed, stats.dropped);
@@ -194,8 +221,6 @@ Telemetry::~Telemetry() {
           new opentelemetry::trace::NoopTracerProvider()));
 }
 
-bool Telemetry::Flush(std::chrono::milliseconds timeout) {
-  return !impl_->provider || impl_->provider->ForceFlush(timeout);
-}
+bool Telemetry::Flush(std::chrono::milliseconds timeout) { return impl_->Flush(timeout); }
 
 }  // namespace fabtrace::telemetry

@@ -4,8 +4,10 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "fabtrace/telemetry/telemetry.h"
 #include "opentelemetry/sdk/trace/span_data.h"
@@ -127,6 +129,116 @@ TEST(ExportPipeline, SamplerFromSettingsIsUsed) {
   settings.sampler.name = "always_off";
   auto telemetry = Telemetry::Start(settings, std::make_unique<FakeExporter>(true));
   EXPECT_FALSE(GetTracer("test")->StartSpan("work")->IsRecording());
+}
+
+// Records the size of every batch it is given.
+class BatchRecorder final : public sdktrace::SpanExporter {
+ public:
+  std::unique_ptr<sdktrace::Recordable> MakeRecordable() noexcept override {
+    return std::make_unique<sdktrace::SpanData>();
+  }
+  sdk::common::ExportResult Export(
+      const opentelemetry::nostd::span<std::unique_ptr<sdktrace::Recordable>>& spans) noexcept
+      override {
+    std::lock_guard lock(mutex_);
+    sizes_.push_back(spans.size());
+    times_.push_back(std::chrono::steady_clock::now());
+    return sdk::common::ExportResult::kSuccess;
+  }
+  bool ForceFlush(std::chrono::microseconds) noexcept override { return true; }
+  bool Shutdown(std::chrono::microseconds) noexcept override { return true; }
+
+  std::vector<std::size_t> sizes() {
+    std::lock_guard lock(mutex_);
+    return sizes_;
+  }
+  std::vector<std::chrono::steady_clock::time_point> times() {
+    std::lock_guard lock(mutex_);
+    return times_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::size_t> sizes_;
+  std::vector<std::chrono::steady_clock::time_point> times_;
+};
+
+struct Batching {
+  explicit Batching(std::size_t batch_size, std::chrono::milliseconds delay,
+                    std::size_t queue = 2048) {
+    auto exporter = std::make_unique<BatchRecorder>();
+    recorder = exporter.get();
+    BatchSettings batch;
+    batch.max_export_batch_size = batch_size;
+    batch.schedule_delay = delay;
+    batch.max_queue_size = queue;
+    processor = MakeBoundedBatchProcessor(MakeCountingExporter(std::move(exporter), stats, "test"),
+                                          batch, stats);
+  }
+  void End(int count) {
+    for (int i = 0; i < count; ++i) processor->OnEnd(processor->MakeRecordable());
+  }
+  std::shared_ptr<ExportStats> stats = std::make_shared<ExportStats>();
+  BatchRecorder* recorder;
+  std::unique_ptr<sdktrace::SpanProcessor> processor;
+};
+
+bool Eventually(const std::function<bool()>& condition) {
+  for (int i = 0; i < 500 && !condition(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return condition();
+}
+
+TEST(FullBatchProcessor, SendsFullBatchesAtOnceAndTheRestOnlyWhenFlushed) {
+  Batching batching(4, std::chrono::hours(1));
+  batching.End(10);
+  ASSERT_TRUE(Eventually([&] { return batching.recorder->sizes().size() == 2; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(batching.recorder->sizes(), (std::vector<std::size_t>{4, 4}))
+      << "two spans wait for the batch to fill or the delay to pass";
+  EXPECT_EQ(batching.stats->Read().pending, 2u);
+  ASSERT_TRUE(batching.processor->ForceFlush(std::chrono::seconds(5)));
+  EXPECT_EQ(batching.recorder->sizes(), (std::vector<std::size_t>{4, 4, 2}));
+  const auto stats = batching.stats->Read();
+  EXPECT_EQ(stats.exported, 10u);
+  EXPECT_EQ(stats.pending, 0u);
+  EXPECT_TRUE(batching.processor->ForceFlush(std::chrono::seconds(5)));  // nothing to send
+  EXPECT_EQ(batching.recorder->sizes().size(), 3u);
+}
+
+TEST(FullBatchProcessor, APartialBatchLeavesWhenTheScheduleDelayHasPassed) {
+  const auto started = std::chrono::steady_clock::now();
+  Batching batching(100, std::chrono::milliseconds(200));
+  batching.End(3);
+  ASSERT_TRUE(Eventually([&] { return batching.recorder->sizes().size() == 1; }));
+  EXPECT_EQ(batching.recorder->sizes(), (std::vector<std::size_t>{3}));
+  EXPECT_GE(batching.recorder->times().front() - started, std::chrono::milliseconds(190));
+}
+
+TEST(FullBatchProcessor, ShutdownSendsWhatIsQueuedAndLaterSpansAreDroppedAndCounted) {
+  Batching batching(4, std::chrono::hours(1));
+  batching.End(6);
+  ASSERT_TRUE(batching.processor->Shutdown(std::chrono::seconds(5)));
+  EXPECT_EQ(batching.stats->Read().exported, 6u);
+  batching.End(2);
+  const auto stats = batching.stats->Read();
+  EXPECT_EQ(stats.exported, 6u);
+  EXPECT_EQ(stats.dropped, 2u);
+  EXPECT_TRUE(batching.processor->ForceFlush(std::chrono::seconds(1)));
+}
+
+TEST(FullBatchProcessor, ManyThreadsEndingSpansLoseNoneUncounted) {
+  Batching batching(16, std::chrono::milliseconds(5), /*queue=*/64);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back([&] { batching.End(500); });
+  for (auto& thread : threads) thread.join();
+  ASSERT_TRUE(batching.processor->ForceFlush(std::chrono::seconds(5)));
+  const auto stats = batching.stats->Read();
+  EXPECT_EQ(stats.exported + stats.dropped, 2000u);
+  EXPECT_EQ(stats.queued, stats.exported);
+  EXPECT_GT(stats.exported, 0u);
+  for (auto size : batching.recorder->sizes()) EXPECT_LE(size, 16u);
 }
 
 }  // namespace

@@ -152,5 +152,20 @@ TEST(Settings, ExportPathIsOursUnlessAskedOtherwise) {
   EXPECT_NE(odd.warnings.front().find("FABTRACE_SPAN_EXPORT"), std::string::npos);
 }
 
+TEST(Settings, TracerIsOursUnlessAskedOtherwiseOrTheStockPathIsChosen) {
+  const auto tracer = [](std::map<std::string, std::string> env) {
+    return SettingsFromEnvironment("s", "1", Env(std::move(env))).tracer;
+  };
+  EXPECT_EQ(tracer({}), TracerKind::kDirect);
+  EXPECT_EQ(tracer({{"FABTRACE_TRACER", "SDK"}}), TracerKind::kSdk);
+  EXPECT_EQ(tracer({{"FABTRACE_SPAN_EXPORT", "stock"}}), TracerKind::kSdk);
+  EXPECT_EQ(tracer({{"FABTRACE_SPAN_EXPORT", "stock"}, {"FABTRACE_TRACER", "direct"}}),
+            TracerKind::kDirect);
+  const auto odd = SettingsFromEnvironment("s", "1", Env({{"FABTRACE_TRACER", "fast"}}));
+  EXPECT_EQ(odd.tracer, TracerKind::kDirect);
+  ASSERT_EQ(odd.warnings.size(), 1u);
+  EXPECT_NE(odd.warnings.front().find("FABTRACE_TRACER"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace fabtrace::telemetry

@@ -20,9 +20,11 @@ std::unique_ptr<opentelemetry::sdk::trace::SpanExporter> MakeCountingExporter(
 
 // A batch processor that drops (and counts) spans once max_queue_size spans are
 // waiting, instead of letting the SDK drop them silently. `exporter` should come
-// from MakeCountingExporter with the same stats.
+// from MakeCountingExporter with the same stats. Ours sends full batches (see
+// src/full_batch_processor.h); with `sdk` set, opentelemetry-cpp's BatchSpanProcessor
+// does the batching behind the same bound (FABTRACE_TRACER=sdk, for comparison).
 std::unique_ptr<opentelemetry::sdk::trace::SpanProcessor> MakeBoundedBatchProcessor(
     std::unique_ptr<opentelemetry::sdk::trace::SpanExporter> exporter, const BatchSettings& batch,
-    std::shared_ptr<ExportStats> stats);
+    std::shared_ptr<ExportStats> stats, bool sdk = false);
 
 }  // namespace fabtrace::telemetry

@@ -22,6 +22,12 @@ enum class ExporterKind { kOtlp, kNone };
 //   stock:   opentelemetry-cpp's OtlpHttpExporter as packaged (its export is asynchronous
 //            in Debian's build, so failures are not counted): for comparison only.
 enum class ExportPath { kCompact, kSync, kStock };
+// FABTRACE_TRACER: which tracer provider records the spans (docs/performance.md).
+//   direct: ours (default): the SDK's samplers, ids and processors, without its span
+//           machinery; a span writes straight into the exporter's recordable.
+//   sdk:    opentelemetry-cpp's TracerProvider and BatchSpanProcessor (the default with
+//           FABTRACE_SPAN_EXPORT=stock, so that path is the packaged one end to end).
+enum class TracerKind { kDirect, kSdk };
 
 struct SamplerSettings {
   // always_on, always_off, traceidratio, parentbased_always_on,
@@ -49,6 +55,7 @@ struct Settings {
   ExporterKind exporter = ExporterKind::kOtlp;
   ExportProtocol protocol = ExportProtocol::kHttpProtobuf;
   ExportPath export_path = ExportPath::kCompact;
+  TracerKind tracer = TracerKind::kDirect;
   std::string endpoint;  // full URL (http) or host:port URL (grpc)
   std::chrono::milliseconds export_timeout{10000};
   // OTEL_EXPORTER_OTLP_[TRACES_]HEADERS: sent with every export, e.g. the Collector's

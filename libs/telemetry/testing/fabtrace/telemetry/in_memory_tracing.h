@@ -22,8 +22,9 @@ using Spans = std::vector<std::unique_ptr<SpanData>>;
 
 class InMemoryTracing {
  public:
-  InMemoryTracing() {
+  explicit InMemoryTracing(TracerKind tracer = TracerKind::kDirect) {
     Settings settings;
+    settings.tracer = tracer;
     settings.resource = {{"service.name", "unit-test"}, {"service.version", "0.0.0"}};
     settings.sampler.name = "always_on";
     settings.batch.schedule_delay = std::chrono::milliseconds(1);
