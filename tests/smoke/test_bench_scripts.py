@@ -35,7 +35,7 @@ def test_instructions_per_request_counts_both_modes(landscape):
 
 def test_latency_at_a_fixed_rate_reports_every_mode(landscape):
     out = run_bench(landscape, "latency_fixed_rate.sh", "/ping", BENCH_DURATION="1s", BENCH_RATES="200")
-    rows = {line.split()[0]: line.split() for line in out.splitlines() if re.match(r"^  [a-z]+ +200 ", line)}
+    rows = {line.split()[0]: line.split() for line in out.splitlines() if re.match(r"^  [a-z-]+ +200 ", line)}
     assert set(rows) == {"off", "compact", "sdk-tracer"}, out
     assert all(float(row[7]) > 0.99 for row in rows.values()), "every request answered"
 
