@@ -10,6 +10,7 @@
 #include "fabtrace/telemetry/end_on_exit.h"
 #include "fabtrace/telemetry/propagation.h"
 #include "fabtrace/telemetry/span_errors.h"
+#include "fabtrace/telemetry/start_attributes.h"
 #include "fabtrace/telemetry/tracer.h"
 #include "opentelemetry/semconv/incubating/db_attributes.h"
 #include "opentelemetry/semconv/server_attributes.h"
@@ -24,15 +25,18 @@ namespace {
 
 using SpanPtr = opentelemetry::nostd::shared_ptr<trace::Span>;
 
-SpanPtr StartClientSpan(const std::string& name, const PgOptions& options) {
+// A client span of the database with its conventions' attributes from the start;
+// `attributes` may hold more (the statement's), up to StartAttributes' room.
+SpanPtr StartClientSpan(const std::string& name, const PgOptions& options,
+                        telemetry::StartAttributes attributes = {}) {
   trace::StartSpanOptions span_options;
   span_options.kind = trace::SpanKind::kClient;
-  auto span = telemetry::GetTracer("db")->StartSpan(name, span_options);
-  span->SetAttribute("db.system.name", "postgresql");
-  span->SetAttribute(semconv::db::kDbNamespace, options.database + "|" + options.schema);
-  span->SetAttribute(semconv::server::kServerAddress, options.host);
-  span->SetAttribute(semconv::server::kServerPort, static_cast<int64_t>(options.port));
-  return span;
+  const auto db_namespace = options.database + "|" + options.schema;  // outlives StartSpan
+  attributes.Add("db.system.name", "postgresql");
+  attributes.Add(semconv::db::kDbNamespace, db_namespace);
+  attributes.Add(semconv::server::kServerAddress, options.host);
+  attributes.Add(semconv::server::kServerPort, static_cast<int64_t>(options.port));
+  return telemetry::GetTracer("db")->StartSpan(name, attributes, span_options);
 }
 
 // Records the failure on the span; the error names the database (e.g. "shopdb").
@@ -96,13 +100,14 @@ bool PgConnection::IsStale() {
 
 Result PgConnection::Execute(const std::string& sql, const std::vector<Param>& params) {
   const auto& description = DescribeQuery(sql);
-  auto span = StartClientSpan(description.summary, options_);
-  trace::Scope scope(span);
-  span->SetAttribute(semconv::db::kDbQueryText, sql);  // parameters stay placeholders
+  telemetry::StartAttributes statement;
+  statement.Add(semconv::db::kDbQueryText, sql);  // parameters stay placeholders
   if (!description.operation.empty())
-    span->SetAttribute(semconv::db::kDbOperationName, description.operation);
+    statement.Add(semconv::db::kDbOperationName, description.operation);
   if (!description.collection.empty())
-    span->SetAttribute(semconv::db::kDbCollectionName, description.collection);
+    statement.Add(semconv::db::kDbCollectionName, description.collection);
+  auto span = StartClientSpan(description.summary, options_, statement);
+  trace::Scope scope(span);
   const telemetry::EndOnExit end_span(span);
 
   // sqlcommenter-style comment: PostgreSQL logs the statement with its trace.
@@ -187,8 +192,9 @@ PgPool::PgPool(PgOptions options) : options_(std::move(options)) {}
 PgPool::~PgPool() = default;
 
 std::unique_ptr<PgConnection> PgPool::Connect() {
-  auto span = StartClientSpan("connect " + options_.database, options_);
-  span->SetAttribute(semconv::db::kDbOperationName, "connect");
+  telemetry::StartAttributes connect;
+  connect.Add(semconv::db::kDbOperationName, "connect");
+  auto span = StartClientSpan("connect " + options_.database, options_, connect);
   trace::Scope scope(span);
   const telemetry::EndOnExit end_span(span);
 

@@ -6,8 +6,8 @@
 
 #include "fabtrace/telemetry/propagation.h"
 #include "fabtrace/telemetry/span_errors.h"
+#include "fabtrace/telemetry/start_attributes.h"
 #include "fabtrace/telemetry/tracer.h"
-#include "opentelemetry/common/key_value_iterable.h"
 #include "opentelemetry/semconv/client_attributes.h"
 #include "opentelemetry/semconv/incubating/http_attributes.h"
 #include "opentelemetry/semconv/network_attributes.h"
@@ -34,31 +34,6 @@ bool IsKnownMethod(std::string_view method) {
   return false;
 }
 
-// The attributes a server span starts with, handed to StartSpan at once: the SDK records
-// them without taking the span's lock once per attribute (docs/performance.md).
-class StartAttributes final : public opentelemetry::common::KeyValueIterable {
- public:
-  void Add(opentelemetry::nostd::string_view key, opentelemetry::common::AttributeValue value) {
-    if (count_ < items_.size()) items_[count_++] = {key, value};
-  }
-  bool ForEachKeyValue(
-      opentelemetry::nostd::function_ref<bool(opentelemetry::nostd::string_view,
-                                              opentelemetry::common::AttributeValue)>
-          callback) const noexcept override {
-    for (std::size_t i = 0; i < count_; ++i) {
-      if (!callback(items_[i].first, items_[i].second)) return false;
-    }
-    return true;
-  }
-  std::size_t size() const noexcept override { return count_; }
-
- private:
-  std::array<std::pair<opentelemetry::nostd::string_view, opentelemetry::common::AttributeValue>,
-             16>
-      items_;
-  std::size_t count_ = 0;
-};
-
 // "host:port" of the Host header, without the port.
 std::string HostName(const Request& request) {
   auto host = std::string(request.header("host").value_or(""));
@@ -80,7 +55,7 @@ ServerSpan::ServerSpan(const Request& request, const std::string& route, int ser
                                          : (known ? request.method : "HTTP") + " " + route;
   // The values must outlive StartSpan only (the SDK copies them).
   const auto host = HostName(request);
-  StartAttributes attributes;
+  telemetry::StartAttributes attributes;
   attributes.Add(semconv::http::kHttpRequestMethod, method);
   if (!known) attributes.Add(semconv::http::kHttpRequestMethodOriginal, request.method);
   if (!route.empty()) attributes.Add(semconv::http::kHttpRoute, route);

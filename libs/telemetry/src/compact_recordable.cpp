@@ -295,6 +295,55 @@ void CopyContext(const trace::SpanContext& context, Target& target) {
 
 }  // namespace
 
+void CompactRecordable::Reset() {
+  // Stores grown far beyond the usual (a span with a 300 KB value) are not kept.
+  constexpr std::size_t kKeptItems = 64;
+  constexpr std::size_t kKeptBytes = 4096;
+  auto items = std::move(attributes.items);
+  auto strings = std::move(attributes.strings);
+  *this = CompactRecordable(Bare{});
+  if (items.capacity() <= kKeptItems && strings.capacity() <= kKeptBytes) {
+    items.clear();
+    strings.clear();
+    attributes.items = std::move(items);
+    attributes.strings = std::move(strings);
+  } else {
+    attributes.items.reserve(16);
+    attributes.strings.reserve(512);
+  }
+}
+
+std::unique_ptr<CompactRecordable> RecordablePool::Take() {
+  {
+    const std::lock_guard lock(mutex_);
+    if (!free_.empty()) {
+      auto recordable = std::move(free_.back());
+      free_.pop_back();
+      return recordable;
+    }
+  }
+  return std::make_unique<CompactRecordable>();
+}
+
+void RecordablePool::GiveBack(
+    const opentelemetry::nostd::span<std::unique_ptr<opentelemetry::sdk::trace::Recordable>>&
+        spans) {
+  std::vector<std::unique_ptr<CompactRecordable>> returned;
+  returned.reserve(spans.size());
+  for (auto& span : spans) {
+    if (!span) continue;
+    auto recordable =
+        std::unique_ptr<CompactRecordable>(static_cast<CompactRecordable*>(span.release()));
+    recordable->Reset();
+    returned.push_back(std::move(recordable));
+  }
+  const std::lock_guard lock(mutex_);
+  for (auto& recordable : returned) {
+    if (free_.size() >= capacity_) break;  // the rest are freed with `returned`
+    free_.push_back(std::move(recordable));
+  }
+}
+
 void CompactRecordable::SetIdentity(const trace::SpanContext& span_context,
                                     trace::SpanId parent) noexcept {
   CopyContext(span_context, *this);

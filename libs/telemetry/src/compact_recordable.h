@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -89,6 +90,14 @@ class CompactRecordable final : public opentelemetry::sdk::trace::Recordable {
     attributes.strings.reserve(512);
   }
 
+  struct Bare {};  // a recordable without the reserved room (Reset's)
+  explicit CompactRecordable(Bare) {}
+
+  // Makes this a new, empty recordable, as if just constructed, keeping the room of its
+  // attribute store when that is of the usual size (a recycled recordable allocates
+  // nothing for its attributes).
+  void Reset();
+
   void SetIdentity(const opentelemetry::trace::SpanContext& span_context,
                    opentelemetry::trace::SpanId parent_span_id) noexcept override;
   void SetAttribute(opentelemetry::nostd::string_view key,
@@ -129,6 +138,25 @@ class CompactRecordable final : public opentelemetry::sdk::trace::Recordable {
   std::string status_message;
   const opentelemetry::sdk::resource::Resource* resource = nullptr;
   const opentelemetry::sdk::instrumentationscope::InstrumentationScope* scope = nullptr;
+};
+
+// Recordables handed back after export, to be handed out again: recording a span then
+// allocates nothing for its recordable, and the export thread frees nothing that the
+// request threads allocated. Thread-safe; holds at most `capacity`.
+class RecordablePool {
+ public:
+  explicit RecordablePool(std::size_t capacity) : capacity_(capacity) {}
+
+  std::unique_ptr<CompactRecordable> Take();
+  // Takes back the exported spans (all CompactRecordables), leaving their places empty.
+  void GiveBack(
+      const opentelemetry::nostd::span<std::unique_ptr<opentelemetry::sdk::trace::Recordable>>&
+          spans);
+
+ private:
+  const std::size_t capacity_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<CompactRecordable>> free_;
 };
 
 // Appends the OTLP/protobuf ExportTraceServiceRequest of `spans` (all CompactRecordables)

@@ -48,7 +48,8 @@ class CompactOtlpHttpExporter final : public sdktrace::SpanExporter {
       : endpoint_(settings.endpoint),
         timeout_(settings.export_timeout),
         tls_(settings.tls),
-        stats_(std::move(stats)) {
+        stats_(std::move(stats)),
+        pool_(settings.batch.max_queue_size + settings.batch.max_export_batch_size) {
     static CurlGlobal global;
     curl_ = curl_easy_init();
     headers_ = curl_slist_append(headers_, "Content-Type: application/x-protobuf");
@@ -63,9 +64,7 @@ class CompactOtlpHttpExporter final : public sdktrace::SpanExporter {
     if (curl_) curl_easy_cleanup(curl_);
   }
 
-  std::unique_ptr<sdktrace::Recordable> MakeRecordable() noexcept override {
-    return std::make_unique<detail::CompactRecordable>();
-  }
+  std::unique_ptr<sdktrace::Recordable> MakeRecordable() noexcept override { return pool_.Take(); }
 
   sdk::common::ExportResult Export(
       const opentelemetry::nostd::span<std::unique_ptr<sdktrace::Recordable>>& spans) noexcept
@@ -79,6 +78,7 @@ class CompactOtlpHttpExporter final : public sdktrace::SpanExporter {
     } catch (...) {
       return sdk::common::ExportResult::kFailure;
     }
+    pool_.GiveBack(spans);  // encoded: the recordables serve new spans
     return Send(spans.size());
   }
 
@@ -162,6 +162,7 @@ class CompactOtlpHttpExporter final : public sdktrace::SpanExporter {
   const std::chrono::milliseconds timeout_;
   const ExportTls tls_;
   const std::shared_ptr<ExportStats> stats_;
+  detail::RecordablePool pool_;  // as many as can be queued or in flight at once
   CURL* curl_ = nullptr;
   curl_slist* headers_ = nullptr;
   std::string body_;     // reused: its capacity grows to the largest batch once

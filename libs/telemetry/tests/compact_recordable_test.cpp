@@ -204,6 +204,78 @@ TEST(CompactRecordable, AReplacedValueOfAnyKindIsEncodedOnceWithItsLastValue) {
   EXPECT_EQ(attributes["e"].string_value(), "now text");
 }
 
+// Encodes each span alone (one wire message per export) with recordables from a pool.
+class PooledExporter final : public sdktrace::SpanExporter {
+ public:
+  explicit PooledExporter(std::vector<std::string>* out) : out_(out) {}
+  std::unique_ptr<sdktrace::Recordable> MakeRecordable() noexcept override { return pool_.Take(); }
+  sdk::common::ExportResult Export(
+      const opentelemetry::nostd::span<std::unique_ptr<sdktrace::Recordable>>& spans) noexcept
+      override {
+    out_->emplace_back();
+    detail::EncodeExportRequest(spans, out_->back());
+    pool_.GiveBack(spans);
+    return sdk::common::ExportResult::kSuccess;
+  }
+  bool ForceFlush(std::chrono::microseconds) noexcept override { return true; }
+  bool Shutdown(std::chrono::microseconds) noexcept override { return true; }
+
+ private:
+  std::vector<std::string>* out_;
+  detail::RecordablePool pool_{4};
+};
+
+TEST(RecordablePool, ARecycledRecordableCarriesNothingOfItsLastSpan) {
+  std::vector<std::string> wires;
+  auto provider = sdktrace::TracerProviderFactory::Create(
+      sdktrace::SimpleSpanProcessorFactory::Create(std::make_unique<PooledExporter>(&wires)),
+      sdk::resource::Resource::Create({{"service.name", "shop-api"}}));
+  auto tracer = provider->GetTracer("fabtrace.test");
+  for (const bool large : {false, true}) {  // a kept store, and one too large to keep
+    trace::StartSpanOptions remote;
+    remote.kind = trace::SpanKind::kServer;
+    const uint8_t trace_id[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    const uint8_t span_id[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    remote.parent =
+        trace::SpanContext(trace::TraceId(trace_id), trace::SpanId(span_id), trace::TraceFlags(1),
+                           true, trace::TraceState::FromHeader("vendor=abc"));
+    auto busy = tracer->StartSpan("busy", remote);
+    for (int i = 0; i < 20; ++i) busy->SetAttribute("busy." + std::to_string(i), i);
+    busy->SetAttribute("text", std::string(large ? 10000 : 100, 'x'));
+    busy->AddEvent("exception", {{"exception.type", "timeout"}});
+    busy->SetStatus(trace::StatusCode::kError, "57014");
+    busy->End();
+    auto quiet = tracer->StartSpan("quiet");
+    quiet->SetAttribute("only", "this");
+    quiet->End();
+  }
+  ASSERT_EQ(wires.size(), 4u);
+  for (const std::size_t index : {1u, 3u}) {
+    SCOPED_TRACE(index);
+    proto::collector::trace::v1::ExportTraceServiceRequest request;
+    ASSERT_TRUE(request.ParseFromString(wires[index]));
+    const auto& span = request.resource_spans(0).scope_spans(0).spans(0);
+    EXPECT_EQ(span.name(), "quiet");
+    EXPECT_EQ(span.kind(), proto::trace::v1::Span::SPAN_KIND_INTERNAL);
+    EXPECT_TRUE(span.parent_span_id().empty());
+    EXPECT_TRUE(span.trace_state().empty());
+    EXPECT_NE(span.trace_id(),
+              std::string("\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10", 16));
+    const auto attributes = AttributesOf(span.attributes());
+    ASSERT_EQ(attributes.size(), 1u);
+    EXPECT_EQ(attributes.at("only").string_value(), "this");
+    EXPECT_EQ(span.events_size(), 0);
+    EXPECT_EQ(span.links_size(), 0);
+    EXPECT_EQ(span.dropped_attributes_count(), 0u);
+    EXPECT_EQ(span.status().code(), proto::trace::v1::Status::STATUS_CODE_UNSET);
+    EXPECT_TRUE(span.status().message().empty());
+    // and the busy span before it was whole
+    proto::collector::trace::v1::ExportTraceServiceRequest previous;
+    ASSERT_TRUE(previous.ParseFromString(wires[index - 1]));
+    EXPECT_EQ(previous.resource_spans(0).scope_spans(0).spans(0).attributes_size(), 21);
+  }
+}
+
 TEST(CompactRecordable, CountsAttributesBeyondTheLimitAsDropped) {
   detail::CompactRecordable span;
   for (std::size_t i = 0; i < detail::kMaxAttributes + 5; ++i) {

@@ -1,0 +1,41 @@
+// The attributes a span starts with, collected on the stack and handed to StartSpan at
+// once: the tracer records them before the span is shared, without a call (and a lock) per
+// attribute afterwards (docs/performance.md). Keys and values are views: what they point
+// at must outlive the StartSpan call only (the tracer copies them). Holds up to 16; more
+// are ignored, so set what matters first.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <utility>
+
+#include "opentelemetry/common/attribute_value.h"
+#include "opentelemetry/common/key_value_iterable.h"
+#include "opentelemetry/nostd/string_view.h"
+
+namespace fabtrace::telemetry {
+
+class StartAttributes final : public opentelemetry::common::KeyValueIterable {
+ public:
+  void Add(opentelemetry::nostd::string_view key, opentelemetry::common::AttributeValue value) {
+    if (count_ < items_.size()) items_[count_++] = {key, value};
+  }
+  bool ForEachKeyValue(
+      opentelemetry::nostd::function_ref<bool(opentelemetry::nostd::string_view,
+                                              opentelemetry::common::AttributeValue)>
+          callback) const noexcept override {
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (!callback(items_[i].first, items_[i].second)) return false;
+    }
+    return true;
+  }
+  std::size_t size() const noexcept override { return count_; }
+
+ private:
+  std::array<std::pair<opentelemetry::nostd::string_view, opentelemetry::common::AttributeValue>,
+             16>
+      items_;
+  std::size_t count_ = 0;
+};
+
+}  // namespace fabtrace::telemetry
