@@ -61,6 +61,11 @@ typename Clock::time_point Or(const Given& given) {
       std::chrono::duration_cast<typename Clock::duration>(given.time_since_epoch()));
 }
 
+// A span that records nothing but carries its context (sampled out, or out of memory).
+nostd::shared_ptr<trace::Span> NonRecording(const trace::SpanContext& context) {
+  return nostd::shared_ptr<trace::Span>(new (std::nothrow) trace::DefaultSpan(context));
+}
+
 class DirectTracer;
 
 // A recording span. Its recordable is handed to the processor when it ends (if sampled);
@@ -174,12 +179,11 @@ nostd::shared_ptr<trace::Span> DirectTracer::StartSpan(
   const trace::SpanContext context(trace_id, state_->ids.GenerateSpanId(), flags, false,
                                    std::move(trace_state));
   if (!sampling.IsRecording()) {
-    return nostd::shared_ptr<trace::Span>(new (std::nothrow) trace::DefaultSpan(context));
+    return NonRecording(context);
   }
 
   auto recordable = state_->processor->MakeRecordable();
-  if (!recordable)
-    return nostd::shared_ptr<trace::Span>(new (std::nothrow) trace::DefaultSpan(context));
+  if (!recordable) return NonRecording(context);
   recordable->SetIdentity(context, has_parent ? parent.span_id() : trace::SpanId());
   recordable->SetName(name);
   recordable->SetSpanKind(options.kind);
@@ -206,7 +210,7 @@ nostd::shared_ptr<trace::Span> DirectTracer::StartSpan(
         std::make_shared<DirectSpan>(shared_from_this(), context, std::move(recordable),
                                      Or<std::chrono::steady_clock>(options.start_steady_time)));
   } catch (const std::bad_alloc&) {
-    return nostd::shared_ptr<trace::Span>(new (std::nothrow) trace::DefaultSpan(context));
+    return NonRecording(context);
   }
 }
 

@@ -4,7 +4,9 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <initializer_list>
 #include <string_view>
+#include <utility>
 
 #include "opentelemetry/semconv/service_attributes.h"
 
@@ -78,6 +80,24 @@ class Reader {
     target = *value;
   }
 
+  // One of a fixed set of names (any case) to its value; anything else is a warning and
+  // leaves the default.
+  template <typename Choice>
+  void ReadChoice(const std::string& name,
+                  std::initializer_list<std::pair<std::string_view, Choice>> choices,
+                  Choice& target) {
+    auto text = Get(name);
+    if (!text) return;
+    const auto value = Lower(*text);
+    for (const auto& [choice_name, choice] : choices) {
+      if (value == choice_name) {
+        target = choice;
+        return;
+      }
+    }
+    Warn(name, *text);
+  }
+
   void ReadMillis(const std::string& name, std::chrono::milliseconds& target) {
     long long value = target.count();
     ReadPositive(name, value);
@@ -146,27 +166,15 @@ void ReadExporter(Reader& reader, Settings& settings) {
       reader.Warn("OTEL_EXPORTER_OTLP_PROTOCOL", *protocol);
     }
   }
-  if (auto path = reader.Get("FABTRACE_SPAN_EXPORT")) {
-    const auto value = Lower(*path);
-    if (value == "sync") {
-      settings.export_path = ExportPath::kSync;
-    } else if (value == "stock") {
-      settings.export_path = ExportPath::kStock;
-    } else if (value != "compact") {
-      reader.Warn("FABTRACE_SPAN_EXPORT", *path);
-    }
-  }
+  reader.ReadChoice<ExportPath>("FABTRACE_SPAN_EXPORT",
+                                {{"compact", ExportPath::kCompact},
+                                 {"sync", ExportPath::kSync},
+                                 {"stock", ExportPath::kStock}},
+                                settings.export_path);
   if (settings.export_path == ExportPath::kStock) settings.tracer = TracerKind::kSdk;
-  if (auto tracer = reader.Get("FABTRACE_TRACER")) {
-    const auto value = Lower(*tracer);
-    if (value == "sdk") {
-      settings.tracer = TracerKind::kSdk;
-    } else if (value == "direct") {
-      settings.tracer = TracerKind::kDirect;
-    } else {
-      reader.Warn("FABTRACE_TRACER", *tracer);
-    }
-  }
+  reader.ReadChoice<TracerKind>("FABTRACE_TRACER",
+                                {{"direct", TracerKind::kDirect}, {"sdk", TracerKind::kSdk}},
+                                settings.tracer);
   const bool grpc = settings.protocol == ExportProtocol::kGrpc;
   if (auto endpoint = reader.Get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) {
     settings.endpoint = *endpoint;  // signal-specific: used as given
