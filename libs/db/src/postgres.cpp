@@ -300,6 +300,27 @@ void PgPool::Transaction(const std::function<void(PgConnection&)>& work) {
   });
 }
 
+std::size_t PgPool::Warm() {
+  const auto wanted = std::min(options_.warm_connections, options_.pool_size);
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (open_ >= wanted) return open_;
+      ++open_;
+    }
+    std::unique_ptr<PgConnection> connection;
+    try {
+      connection = Connect();
+    } catch (const DbError&) {
+      std::lock_guard lock(mutex_);
+      --open_;
+      available_.notify_one();
+      return open_;
+    }
+    Release(std::move(connection));
+  }
+}
+
 bool PgPool::Ping(std::string& reason) {
   try {
     Execute("SELECT 1");

@@ -178,5 +178,34 @@ TEST_F(Postgres, ConnectionsCutWhileIdleAreReplacedTransparently) {
   EXPECT_EQ(pool.Execute("SELECT 5 AS five").text(0, "five"), "5");  // no error reaches the caller
 }
 
+TEST_F(Postgres, AWarmedPoolServesConcurrentRequestsWithoutConnecting) {
+  auto options = ShopDb();
+  options.pool_size = 3;
+  options.warm_connections = 5;  // capped at the pool's size
+  PgPool pool(options);
+  EXPECT_EQ(pool.Warm(), 3u);
+  EXPECT_EQ(pool.Warm(), 3u);                 // already warm: nothing more is opened
+  EXPECT_EQ(tracing.TakeSpans().size(), 3u);  // one connect span per connection
+
+  std::vector<std::thread> requests;
+  for (int i = 0; i < 3; ++i) {
+    requests.emplace_back([&pool] { pool.Execute("SELECT pg_sleep(0.2)"); });
+  }
+  for (auto& request : requests) request.join();
+  const auto spans = tracing.TakeSpans();
+  EXPECT_EQ(spans.size(), 3u);
+  EXPECT_EQ(FindSpan(spans, "connect shopdb"), nullptr) << "a request had to connect";
+}
+
+TEST_F(Postgres, WarmingAnUnreachableDatabaseStopsQuietlyAndRequestsConnectLater) {
+  PgPool pool(ShopDb());
+  {
+    testing::FaultGuard heal("postgres");
+    testing::Toxiproxy().SetEnabled("postgres", false);
+    EXPECT_EQ(pool.Warm(), 0u);
+  }
+  EXPECT_EQ(pool.Execute("SELECT 6 AS six").text(0, "six"), "6");
+}
+
 }  // namespace
 }  // namespace fabtrace::db

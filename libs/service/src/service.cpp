@@ -31,6 +31,8 @@ db::PgPool& Service::Database(const std::string& db_prefix, const std::string& d
   options.connect_timeout = settings_.Millis(db_prefix + "_CONNECT_TIMEOUT_MS", 1000);
   options.statement_timeout = settings_.Millis(db_prefix + "_STATEMENT_TIMEOUT_MS", 2000);
   options.pool_size = static_cast<std::size_t>(settings_.Int(db_prefix + "_POOL_SIZE", 8, 1, 64));
+  options.warm_connections =
+      static_cast<std::size_t>(settings_.Int(db_prefix + "_POOL_WARM", 4, 0, 64));
   pools_.push_back(std::make_unique<db::PgPool>(options));
   return *pools_.back();
 }
@@ -40,6 +42,7 @@ void Service::Migrate(db::PgPool& pool, const std::string& directory,
   for (int attempt = 1;; ++attempt) {
     try {
       db::Migrate(pool, settings_.String(prefix_ + "_MIGRATIONS", directory), history_table);
+      spdlog::info("database {}: {} connections open", pool.options().database, pool.Warm());
       return;
     } catch (const db::DbError& error) {
       if (attempt >= 30 || error.kind() == DependencyError::Kind::kRefused) throw;

@@ -34,6 +34,8 @@ struct PgOptions {
   std::chrono::milliseconds statement_timeout{
       5000};  // client deadline and server statement_timeout
   std::size_t pool_size = 4;
+  // Connections Warm() opens ahead of the first requests (at most pool_size).
+  std::size_t warm_connections = 4;
 };
 
 // A failed statement. error_type is the SQLSTATE for an answer of the server
@@ -110,6 +112,11 @@ class PgPool {
   }
   // BEGIN ... COMMIT around `work`; ROLLBACK when it throws.
   void Transaction(const std::function<void(PgConnection&)>& work);
+  // Opens idle connections until options().warm_connections are open, so that the first
+  // requests after a start do not each pay for a connection (over a slow network a
+  // connection costs several round trips). Stops quietly at the first failure: requests
+  // then connect on demand. Returns the number of open connections.
+  std::size_t Warm();
   // SELECT 1 within the connect timeout; for readiness checks.
   bool Ping(std::string& reason);
 

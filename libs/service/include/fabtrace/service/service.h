@@ -57,10 +57,11 @@ class Service {
   const std::string& prefix() const { return prefix_; }
 
   // A PostgreSQL pool from <DB>_HOST, _PORT, _NAME, _USER, _PASSWORD,
-  // _CONNECT_TIMEOUT_MS, _STATEMENT_TIMEOUT_MS, _POOL_SIZE; readiness checks it.
+  // _CONNECT_TIMEOUT_MS, _STATEMENT_TIMEOUT_MS, _POOL_SIZE, _POOL_WARM (connections opened
+  // once migrated); readiness checks it.
   db::PgPool& Database(const std::string& db_prefix, const std::string& default_name);
   // Applies the versioned migrations of a directory (<PREFIX>_MIGRATIONS overrides it),
-  // waiting up to 30 s for the database;
+  // waiting up to 30 s for the database, then warms the pool;
   // their history is kept in `history_table` (one per service sharing a database).
   void Migrate(db::PgPool& pool, const std::string& directory,
                const std::string& history_table = "schema_migrations");
