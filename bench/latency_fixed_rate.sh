@@ -34,7 +34,7 @@ run() {
     taskset -c "$SERVICE_CPU" "${TARGET[@]}" >"/tmp/bench-server.log" 2>&1 &
   SERVER_PID=$!
   bench_wait_ready "http://127.0.0.1:$PORT/healthz"
-  echo "GET http://127.0.0.1:$PORT$ROUTE" | taskset -c "$LOAD_CPU" "$VEGETA" attack -rate="$rate" -duration=2s >/dev/null
+  echo "GET http://127.0.0.1:$PORT$ROUTE" | taskset -c "$LOAD_CPU" "$VEGETA" attack -rate="$rate" -duration="$WARMUP" >/dev/null
   # Every request's latency (vegeta's CSV: timestamp, status, latency in ns, ...).
   echo "GET http://127.0.0.1:$PORT$ROUTE" |
     taskset -c "$LOAD_CPU" "$VEGETA" attack -rate="$rate" -duration="$DURATION" | "$VEGETA" encode --to csv >/tmp/bench-vegeta.csv

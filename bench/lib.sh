@@ -7,6 +7,7 @@ BUILD=${FABTRACE_CACHE:-$HOME/.cache/fabtrace}/build/cmake
 SERVER=$BUILD/bench/trace_bench_server
 PORT=${BENCH_PORT:-18990}
 DURATION=${BENCH_DURATION:-10s}
+WARMUP=${BENCH_WARMUP:-2s}  # the saturated warm-up before each measured run
 CONNECTIONS=${BENCH_CONNECTIONS:-8}
 # Cores for the pinned benchmarks: the service on the first core this process may use, the
 # load generator and the sink on the second (the same one on a one-core machine).
@@ -98,7 +99,7 @@ TICKS=$(getconf CLK_TCK)
 bench_measure() {
   local label=$1 url=$2 out
   shift 2
-  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d2s "$@" "$url" >/dev/null
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "$@" "$url" >/dev/null
   sleep 1  # the warm-up's spans go out before counting
   local before after spans_before spans_after
   spans_before=$(bench_spans_seen)

@@ -9,6 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from support.browser import shared_browser  # noqa: E402
 from support.employees import CrmManager, MesOperator  # noqa: E402
 from support.jaeger import Jaeger  # noqa: E402
 from support.landscape import Landscape, current  # noqa: E402
@@ -37,6 +38,13 @@ def tls_trust_for_browsers(landscape):
     if landscape.tls:
         os.environ["NODE_EXTRA_CA_CERTS"] = os.environ["FT_TLS_CA"]
         os.environ["FT_TLS_SPKI"] = spki_sha256(os.environ["FT_TLS_CERT"])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def browser_for_journeys(tls_trust_for_browsers):
+    """The journeys of the session share one Chromium (started once, with the TLS trust)."""
+    with shared_browser():
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -7,14 +7,21 @@ import { chromium } from "playwright-core";
 // In TLS mode (FABTRACE_TLS=1) the landscape's certificate comes from its own CA: Chromium
 // is told to accept that one server key (FT_TLS_SPKI, the SHA-256 of its public key) and
 // nothing else; Node (page.request) trusts the CA through NODE_EXTRA_CA_CERTS.
-export function launch() {
+export function launchOptions() {
   const trust = process.env.FT_TLS_SPKI ? [`--ignore-certificate-errors-spki-list=${process.env.FT_TLS_SPKI}`] : [];
-  return chromium.launch({
+  return {
     executablePath: "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
            "--disable-component-update", "--disable-sync", "--enable-unsafe-swiftshader", "--use-angle=swiftshader",
            ...trust],
-  });
+  };
+}
+
+// The browser of a journey: the test session's shared Chromium when FT_BROWSER_WS names it
+// (browser_server.mjs; every journey still gets contexts of its own, closed with it), or a
+// Chromium of its own.
+export function launch() {
+  return process.env.FT_BROWSER_WS ? chromium.connect(process.env.FT_BROWSER_WS) : chromium.launch(launchOptions());
 }
 
 // Waits for the page to settle (the error banner or the action's result), then records

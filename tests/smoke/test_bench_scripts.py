@@ -14,7 +14,8 @@ def run_bench(landscape, script: str, *args: str, **env: str) -> str:
 
 
 def test_cpu_per_request_compares_every_export_path(landscape):
-    out = run_bench(landscape, "cpu_per_request.sh", "/work", BENCH_DURATION="1s", BENCH_ROUNDS="1")
+    out = run_bench(landscape, "cpu_per_request.sh", "/work", BENCH_DURATION="1s", BENCH_WARMUP="1s",
+                    BENCH_ROUNDS="1")
     rows = {line.split()[0]: line.split() for line in out.splitlines() if re.match(r"^  [a-z-]+ +\d", line)}
     assert set(rows) == {"off", "compact", "sdk-tracer", "stock", "collector-down"}, out
     # mode req/s ratio p99 ratio cpu-per-request cpu-per-span spans-per-request exported failed dropped
@@ -34,7 +35,8 @@ def test_instructions_per_request_counts_both_modes(landscape):
 
 
 def test_latency_at_a_fixed_rate_reports_every_mode(landscape):
-    out = run_bench(landscape, "latency_fixed_rate.sh", "/ping", BENCH_DURATION="1s", BENCH_RATES="200")
+    out = run_bench(landscape, "latency_fixed_rate.sh", "/ping", BENCH_DURATION="1s", BENCH_WARMUP="1s",
+                    BENCH_RATES="200", BENCH_ROUNDS="1")
     rows = {line.split()[0]: line.split() for line in out.splitlines() if re.match(r"^  [a-z-]+ +200 ", line)}
     assert set(rows) == {"off", "compact", "sdk-tracer"}, out
     assert all(float(row[7]) > 0.99 for row in rows.values()), "every request answered"
@@ -42,7 +44,7 @@ def test_latency_at_a_fixed_rate_reports_every_mode(landscape):
 
 def test_shop_routes_measure_the_real_service(landscape):
     out = run_bench(landscape, "shop_routes.sh", "materials", BENCH_PROFILE="test", BENCH_DURATION="1s",
-                    BENCH_ROUNDS="1")
+                    BENCH_WARMUP="1s", BENCH_ROUNDS="1")
     rows = {line.split()[0]: line.split() for line in out.splitlines() if re.match(r"^  [a-z-]+ +\d", line)}
     assert set(rows) == {"off", "compact", "stock", "collector", "collector-down"}, out
     assert float(rows["compact"][7]) == 2.0, "GET /materials: a server span and a PostgreSQL span"

@@ -3,13 +3,37 @@ driving Debian's chromium), paused before the action so the test can inject its 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import subprocess
 from pathlib import Path
 
 from .shop import USED_SECRETS, cube_stl
 
 BROWSER_DIR = Path(__file__).resolve().parent.parent / "browser"
+
+
+@contextlib.contextmanager
+def shared_browser():
+    """One Chromium for the journeys started inside (tests/browser/browser_server.mjs):
+    they connect to it through FT_BROWSER_WS instead of each starting their own."""
+    server = subprocess.Popen(["node", str(BROWSER_DIR / "browser_server.mjs")], cwd=BROWSER_DIR,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    endpoint = server.stdout.readline().strip()
+    if not endpoint.startswith("ws://127.0.0.1:"):
+        server.kill()
+        raise AssertionError(f"the shared browser did not start: {endpoint!r}")
+    os.environ["FT_BROWSER_WS"] = endpoint
+    try:
+        yield endpoint
+    finally:
+        del os.environ["FT_BROWSER_WS"]
+        server.stdin.close()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 class BrowserJourney:

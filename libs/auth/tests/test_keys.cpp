@@ -2,7 +2,11 @@
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/pem.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <filesystem>
 #include <stdexcept>
 
 #include "base64url.h"
@@ -21,9 +25,31 @@ std::string BigNumParam(EVP_PKEY* key, const char* name) {
 
 }  // namespace
 
-TestKey::TestKey(std::size_t bits)
-    : key_(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", bits), &EVP_PKEY_free) {
-  if (!key_) throw std::runtime_error("RSA key generation failed");
+TestKey::TestKey(std::size_t bits) : TestKey(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", bits)) {}
+
+TestKey::TestKey(EVP_PKEY* key) : key_(key, &EVP_PKEY_free) {
+  if (!key_) throw std::runtime_error("no RSA key");
+}
+
+TestKey TestKey::Kept(const std::string& name) {
+  const std::filesystem::path file = std::filesystem::path(FABTRACE_TEST_KEY_DIR) / (name + ".pem");
+  if (FILE* in = std::fopen(file.c_str(), "r")) {
+    EVP_PKEY* key = PEM_read_PrivateKey(in, nullptr, nullptr, nullptr);
+    std::fclose(in);
+    if (key) return TestKey(key);
+  }
+  TestKey made;
+  // Written aside and renamed: a test running at the same time reads a whole key or none.
+  std::error_code ignored;
+  std::filesystem::create_directories(file.parent_path(), ignored);
+  const auto aside = file.string() + "." + std::to_string(::getpid());
+  if (FILE* out = std::fopen(aside.c_str(), "w")) {
+    const bool written =
+        PEM_write_PrivateKey(out, made.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1;
+    if (std::fclose(out) == 0 && written) std::filesystem::rename(aside, file, ignored);
+    std::filesystem::remove(aside, ignored);
+  }
+  return made;
 }
 
 nlohmann::json TestKey::Jwk(const std::string& kid) const {
@@ -56,17 +82,17 @@ std::string TestKey::SignRs256(std::string_view input) const {
 }
 
 const TestKey& KeyA() {
-  static const TestKey key;
+  static const TestKey key = TestKey::Kept("key-a");
   return key;
 }
 
 const TestKey& KeyB() {
-  static const TestKey key;
+  static const TestKey key = TestKey::Kept("key-b");
   return key;
 }
 
 const TestKey& KeyC() {
-  static const TestKey key;
+  static const TestKey key = TestKey::Kept("key-c");
   return key;
 }
 
