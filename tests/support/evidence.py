@@ -80,11 +80,23 @@ class Evidence:
     def chain(self, culprit: Span) -> Span:
         span, seen = culprit, set()
         while span.parent_id is not None:
+            if span.parent_id not in self.by_id:
+                self._read_until_stored(span.parent_id)
             assert span.parent_id in self.by_id, f"{span.name}: parent {span.parent_id} missing from the trace"
             assert span.span_id not in seen
             seen.add(span.span_id)
             span = self.by_id[span.parent_id]
         return span  # the root
+
+    def _read_until_stored(self, span_id: str, timeout: float = 15) -> None:
+        """Reads the trace again until it holds the span: a trace's spans come in several
+        exports, and on OpenSearch a later one becomes searchable a refresh later."""
+        try:
+            self.spans = self.jaeger.trace_until(self.outcome.support_code, lambda s: s.span_id == span_id,
+                                                 f"span {span_id}", timeout=timeout)
+        except AssertionError:
+            return  # the caller's assertion names what is missing
+        self.by_id = {span.span_id: span for span in self.spans}
 
     # Rule 4: route, method, status code, service name and version, business ids.
     def context(self, root: Span, route: str, method: str, business_ids: tuple[str, ...] = ()) -> Span:
