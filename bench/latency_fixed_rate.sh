@@ -26,6 +26,12 @@ fi
 
 bench_sink_start
 
+# At most CONNECTIONS (BENCH_CONNECTIONS, 8) keep-alive connections, as wrk's runs: vegeta
+# otherwise opens a connection per stalled worker, and the services serve a connection per
+# worker thread (cpp-httplib), so a burst of new connections waits for a free thread and the
+# table would show that queue rather than what tracing costs.
+ATTACK=(attack -max-connections="$CONNECTIONS" -workers="$CONNECTIONS")
+
 # run LABEL RATE ENV...: prints "label rate p50_ms p99_ms p999_ms success dropped"
 run() {
   local label=$1 rate=$2 report
@@ -34,10 +40,10 @@ run() {
     taskset -c "$SERVICE_CPU" "${TARGET[@]}" >"/tmp/bench-server.log" 2>&1 &
   SERVER_PID=$!
   bench_wait_ready "http://127.0.0.1:$PORT/healthz"
-  echo "GET http://127.0.0.1:$PORT$ROUTE" | taskset -c "$LOAD_CPU" "$VEGETA" attack -rate="$rate" -duration="$WARMUP" >/dev/null
+  echo "GET http://127.0.0.1:$PORT$ROUTE" | taskset -c "$LOAD_CPU" "$VEGETA" "${ATTACK[@]}" -rate="$rate" -duration="$WARMUP" >/dev/null
   # Every request's latency (vegeta's CSV: timestamp, status, latency in ns, ...).
   echo "GET http://127.0.0.1:$PORT$ROUTE" |
-    taskset -c "$LOAD_CPU" "$VEGETA" attack -rate="$rate" -duration="$DURATION" | "$VEGETA" encode --to csv >/tmp/bench-vegeta.csv
+    taskset -c "$LOAD_CPU" "$VEGETA" "${ATTACK[@]}" -rate="$rate" -duration="$DURATION" | "$VEGETA" encode --to csv >/tmp/bench-vegeta.csv
   python3 - "$label" "$rate" "$(bench_metric fabtrace_spans_dropped_total)" <<'EOF'
 import csv, sys
 rows = list(csv.reader(open("/tmp/bench-vegeta.csv")))
