@@ -19,9 +19,16 @@ export function launchOptions() {
 
 // The browser of a journey: the test session's shared Chromium when FT_BROWSER_WS names it
 // (browser_server.mjs; every journey still gets contexts of its own, closed with it), or a
-// Chromium of its own.
-export function launch() {
-  return process.env.FT_BROWSER_WS ? chromium.connect(process.env.FT_BROWSER_WS) : chromium.launch(launchOptions());
+// Chromium of its own, also when the shared one cannot be reached (it crashed).
+export async function launch() {
+  if (process.env.FT_BROWSER_WS) {
+    try {
+      return await chromium.connect(process.env.FT_BROWSER_WS, { timeout: 10_000 });
+    } catch (error) {
+      console.error(`the shared browser cannot be reached (${error.message.split("\n")[0]}): starting one`);
+    }
+  }
+  return chromium.launch(launchOptions());
 }
 
 // Waits for the page to settle (the error banner or the action's result), then records
