@@ -258,11 +258,15 @@ std::unique_ptr<PgConnection> PgPool::Acquire() {
   }
   ++open_;
   lock.unlock();
+  return ConnectReserved();
+}
+
+std::unique_ptr<PgConnection> PgPool::ConnectReserved() {
   try {
     return Connect();
   } catch (...) {
-    std::lock_guard relock(mutex_);
-    --open_;
+    std::lock_guard lock(mutex_);
+    --open_;  // the slot is free again
     available_.notify_one();
     throw;
   }
@@ -308,16 +312,12 @@ std::size_t PgPool::Warm() {
       if (open_ >= wanted) return open_;
       ++open_;
     }
-    std::unique_ptr<PgConnection> connection;
     try {
-      connection = Connect();
+      Release(ConnectReserved());
     } catch (const DbError&) {
       std::lock_guard lock(mutex_);
-      --open_;
-      available_.notify_one();
       return open_;
     }
-    Release(std::move(connection));
   }
 }
 

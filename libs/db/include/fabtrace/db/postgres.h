@@ -135,6 +135,8 @@ class PgPool {
   std::unique_ptr<PgConnection> Acquire();
   void Release(std::unique_ptr<PgConnection> connection);
   std::unique_ptr<PgConnection> Connect();
+  // Connect() for a slot already counted in open_; the slot is given back if it fails.
+  std::unique_ptr<PgConnection> ConnectReserved();
 
   PgOptions options_;
   std::mutex mutex_;
