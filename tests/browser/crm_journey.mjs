@@ -10,7 +10,7 @@
 // of CRM API's answers, and the order's status shown afterwards.
 import { parseArgs } from "node:util";
 
-import { launch, readyAndWaitForGo, recordApiAnswers, settle, shownText, signInWithKeycloak } from "./journey.mjs";
+import { launch, readyAndWaitForGo, recordApiAnswers, settle, shownText, signInWithKeycloak, watchSpanExports } from "./journey.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -23,6 +23,7 @@ const browser = await launch();
 const result = { errorShown: false, supportCode: "", message: "", ms: 0, apiSupportCodes: [], pageErrors: [] };
 try {
   const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  const spanExports = watchSpanExports(page);
   page.on("pageerror", (error) => result.pageErrors.push(String(error)));
   recordApiAnswers(page, result);
   await signInWithKeycloak(page, args.base, args.user, args.password, "[data-testid=orders], #orders p:not(:empty)");
@@ -50,7 +51,7 @@ try {
   result.detailStatus = await shownText(page, "[data-testid=detail-status]");
   result.previewNote = await shownText(page, "#preview-note");
   if (args.screenshot) await page.screenshot({ path: args.screenshot, fullPage: false });
-  await page.waitForTimeout(1000); // the span processor exports every 500 ms
+  await spanExports.settled();
 } finally {
   await browser.close();
 }

@@ -43,6 +43,26 @@ export async function settle(page, result, started) {
   }
 }
 
+// The page's span exports (OTLP over sendBeacon or fetch to /otlp/v1/traces) from now on.
+// `settled()` waits one export interval after the last span ended, then until every export
+// in flight has its answer: closing the browser earlier can take the last spans with it.
+export function watchSpanExports(page) {
+  const inFlight = new Set();
+  page.on("request", (request) => {
+    if (request.url().includes("/v1/traces")) inFlight.add(request);
+  });
+  const answered = (request) => inFlight.delete(request);
+  page.on("requestfinished", answered);
+  page.on("requestfailed", answered);
+  return {
+    async settled(timeoutMs = 15000) {
+      await page.waitForTimeout(1000); // the span processor exports every 500 ms
+      const deadline = Date.now() + timeoutMs;
+      while (inFlight.size > 0 && Date.now() < deadline) await page.waitForTimeout(100);
+    },
+  };
+}
+
 // The text of an element shown now, or "" (never waits for it to appear).
 export async function shownText(page, selector) {
   return (await page.isVisible(selector)) ? ((await page.textContent(selector)) ?? "").trim() : "";

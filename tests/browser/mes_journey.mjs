@@ -17,7 +17,7 @@
 // status shown afterwards.
 import { parseArgs } from "node:util";
 
-import { launch, readyAndWaitForGo, recordApiAnswers, settle, shownText, signInWithKeycloak } from "./journey.mjs";
+import { launch, readyAndWaitForGo, recordApiAnswers, settle, shownText, signInWithKeycloak, watchSpanExports } from "./journey.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -35,6 +35,7 @@ const browser = await launch();
 const result = { errorShown: false, supportCode: "", message: "", ms: 0, apiSupportCodes: [], pageErrors: [], statuses: [] };
 try {
   const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
+  const spanExports = watchSpanExports(page);
   page.on("pageerror", (error) => result.pageErrors.push(String(error)));
   recordApiAnswers(page, result);
   const detailStatus = () => shownText(page, "[data-testid=detail-status]");
@@ -99,7 +100,7 @@ try {
   result.detailStatus = await detailStatus();
   result.previewNote = await shownText(page, "#preview-note");
   if (args.screenshot) await page.screenshot({ path: args.screenshot, fullPage: false });
-  await page.waitForTimeout(1000); // the span processor exports every 500 ms
+  await spanExports.settled();
 } finally {
   await browser.close();
 }

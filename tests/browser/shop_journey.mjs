@@ -12,7 +12,7 @@
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 
-import { launch, settle } from "./journey.mjs";
+import { launch, settle, watchSpanExports } from "./journey.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -28,6 +28,7 @@ const browser = await launch();
 const result = { errorShown: false, supportCode: "", message: "", ms: 0, apiSupportCodes: [], pageErrors: [] };
 try {
   const page = await (await browser.newContext({ viewport: { width: 1100, height: 900 } })).newPage();
+  const spanExports = watchSpanExports(page);
   page.on("pageerror", (error) => result.pageErrors.push(String(error)));
   page.on("response", (response) => {
     if (new URL(response.url()).pathname.startsWith("/api/")) {
@@ -78,7 +79,7 @@ try {
     result.orderStatus = (await page.textContent(`[data-testid=order-${result.orderId}] .status`)).trim();
   }
   if (args.screenshot) await page.screenshot({ path: args.screenshot, fullPage: true });
-  await page.waitForTimeout(1000); // the span processor exports every 500 ms
+  await spanExports.settled();
 } finally {
   await browser.close();
 }

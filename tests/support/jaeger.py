@@ -91,6 +91,26 @@ class Jaeger:
             time.sleep(0.5)
         raise AssertionError(f"trace {trace_id} has no {what}: {sorted({(s.service, s.name) for s in spans})}")
 
+    def whole_trace_with(self, trace_id: str, names: set[tuple[str, str]], timeout: float = 30) -> list[Span]:
+        """Waits until the stored trace holds a span of each (service, name) and the parent of
+        every span, and returns it. A trace's spans come in several exports (the browser's,
+        each service's, a Kafka consumer's), so a span count can be reached without the one a
+        test looks for."""
+        deadline = time.monotonic() + timeout
+        while True:
+            spans = self.trace(trace_id, timeout=max(1.0, deadline - time.monotonic()))
+            by_id = {span.span_id for span in spans}
+            missing = names - {(span.service, span.name) for span in spans}
+            orphans = [span for span in spans if span.parent_id is not None and span.parent_id not in by_id]
+            if not missing and not orphans:
+                return spans
+            if time.monotonic() >= deadline:
+                raise AssertionError(
+                    f"trace {trace_id} after {timeout}s: no span {sorted(missing)}, "
+                    f"parent not stored for {sorted((s.service, s.name) for s in orphans)}; "
+                    f"it holds {sorted({(s.service, s.name) for s in spans})}")
+            time.sleep(0.5)
+
     def search(self, service: str, tags: dict, lookback: str = "1h", limit: int = 100) -> set[str]:
         """Trace ids of the service's traces with spans carrying all these tags (as the
         UI's search does)."""
