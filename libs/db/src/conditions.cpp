@@ -23,4 +23,10 @@ std::string Conditions::PageSql(const std::string& order_by, std::int64_t limit,
          " OFFSET " + std::to_string(offset);
 }
 
+Result Conditions::SelectPage(PgPool& db, const std::string& select_from,
+                              const std::string& order_by, std::int64_t limit,
+                              std::int64_t offset) const {
+  return db.Execute(select_from + PageSql(order_by, limit, offset), params_);
+}
+
 }  // namespace fabtrace::db

@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "fabtrace/db/conditions.h"
 #include "fabtrace/telemetry/in_memory_tracing.h"
 #include "fabtrace/testing/landscape.h"
 
@@ -35,6 +36,21 @@ class Postgres : public ::testing::Test {
   void SetUp() override { FABTRACE_REQUIRE_LANDSCAPE(); }
   telemetry::testing::InMemoryTracing tracing;
 };
+
+TEST_F(Postgres, SelectPageReadsOnePageOfTheFilteredRowsAndMapMakesEachRowAValue) {
+  PgPool pool(ShopDb());
+  const auto rows_of = [](const Result& rows, std::size_t row) {
+    return std::stoi(rows.text(row, "n"));
+  };
+  const std::string select = "SELECT n FROM generate_series(1, 10) AS n";
+  Conditions odd;
+  odd.Add("n % 2 = {}", "1");
+  EXPECT_EQ(odd.SelectPage(pool, select, "n DESC", 2, 1).Map(rows_of), (std::vector{7, 5}));
+  EXPECT_EQ(Conditions().SelectPage(pool, select, "n", 3, 8).Map(rows_of), (std::vector{9, 10}));
+  Conditions none;
+  none.Add("n > {}", "10");
+  EXPECT_TRUE(none.SelectPage(pool, select, "n", 5, 0).Map(rows_of).empty());
+}
 
 TEST_F(Postgres, QuerySpanHasTheConventionsAndTheTraceparentReachesTheServer) {
   PgPool pool(ShopDb());

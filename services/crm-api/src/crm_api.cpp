@@ -5,11 +5,9 @@
 
 namespace crm {
 
-fabtrace::http::Router CrmApi::Routes() {
-  fabtrace::http::Router router;
+void CrmApi::AddRoutes(fabtrace::http::Router& router) {
   AddOrderRoutes(router);
   AddDecisionRoutes(router);
-  return router;
 }
 
 std::string CrmApi::Manager(const fabtrace::http::Request& request) {
@@ -22,7 +20,7 @@ std::int64_t CrmApi::OrderId(const fabtrace::http::Request& request) {
   return id;
 }
 
-void CrmApi::OnJobStatus(const fabtrace::kafka::Message& message) {
+void CrmApi::OnMessage(const fabtrace::kafka::Message& message) {
   const auto event = ParseJobEvent(message.value);
   fabtrace::telemetry::Annotate("shop.order.id", event.order_id);
   fabtrace::telemetry::Annotate("mes.job.id", event.job_id);

@@ -8,9 +8,8 @@
 #include "crm_store.h"
 #include "fabtrace/http/router.h"
 #include "fabtrace/kafka/kafka.h"
-#include "fabtrace/service/employee_auth.h"
+#include "fabtrace/service/employee_api.h"
 #include "fabtrace/service/fault_flags.h"
-#include "fabtrace/service/service.h"
 
 namespace crm {
 
@@ -20,16 +19,15 @@ inline constexpr const char* kApprovedTopic = "orders.approved";
 inline constexpr const char* kJobStatusTopic = "jobs.status";
 
 // Its employees are the managers.
-using CrmApiDeps = fabtrace::service::EmployeeApiDeps;
-
-class CrmApi {
+class CrmApi : public fabtrace::service::EmployeeApiBase {
  public:
-  explicit CrmApi(CrmApiDeps deps) : deps_(std::move(deps)), store_(deps_.db) {}
-  fabtrace::http::Router Routes();
-  // Handles one jobs.status message (the consumer's handler).
-  void OnJobStatus(const fabtrace::kafka::Message& message);
+  explicit CrmApi(fabtrace::service::EmployeeApiDeps deps)
+      : EmployeeApiBase(std::move(deps)), store_(deps_.db) {}
+  // Handles one jobs.status message: the production news of an order.
+  void OnMessage(const fabtrace::kafka::Message& message) override;
 
  private:
+  void AddRoutes(fabtrace::http::Router& router) override;
   void AddOrderRoutes(fabtrace::http::Router& router);
   void AddDecisionRoutes(fabtrace::http::Router& router);
   // The signed-in manager's name (401/403 otherwise).
@@ -37,7 +35,6 @@ class CrmApi {
   // The order named by the path's {id}, annotated on the span.
   std::int64_t OrderId(const fabtrace::http::Request& request);
 
-  CrmApiDeps deps_;
   CrmStore store_;
 };
 

@@ -52,14 +52,12 @@ json CrmStore::Orders(const OrderFilter& filter) const {
   if (filter.customer_id) where.Add("o.customer_id = {}", std::to_string(*filter.customer_id));
   if (filter.from) where.Add("o.created_at >= {}", *filter.from);
   if (filter.to) where.Add("o.created_at < {}::date + 1", *filter.to);
-  const auto rows =
-      db_.Execute(std::string("SELECT ") + kOrderColumns +
-                      " FROM orders o JOIN customers c ON c.id = o.customer_id" +
-                      where.PageSql("o.id DESC", filter.page.limit, filter.page.offset),
-                  where.params());
-  json orders = json::array();
-  for (std::size_t i = 0; i < rows.size(); ++i) orders.push_back(OrderRow(rows, i));
-  return orders;
+  return where
+      .SelectPage(db_,
+                  std::string("SELECT ") + kOrderColumns +
+                      " FROM orders o JOIN customers c ON c.id = o.customer_id",
+                  "o.id DESC", filter.page.limit, filter.page.offset)
+      .Map(OrderRow);
 }
 
 std::optional<json> CrmStore::Order(std::int64_t id) const {

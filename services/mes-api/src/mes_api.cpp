@@ -11,11 +11,9 @@ namespace mes {
 
 using fabtrace::telemetry::Annotate;
 
-fabtrace::http::Router MesApi::Routes() {
-  fabtrace::http::Router router;
+void MesApi::AddRoutes(fabtrace::http::Router& router) {
   AddJobRoutes(router);
   AddPrinterRoutes(router);
-  return router;
 }
 
 std::int64_t MesApi::JobId(const fabtrace::http::Request& request) {
@@ -38,7 +36,7 @@ void MesApi::Publish(const JobChange& change) {
                       {{"idempotency-key", change.event_id}});
 }
 
-void MesApi::OnOrderApproved(const fabtrace::kafka::Message& message) {
+void MesApi::OnMessage(const fabtrace::kafka::Message& message) {
   const auto order = ParseApprovedOrder(message.value);
   Annotate("shop.order.id", order.order_id);
   Annotate("shop.model.id", order.model_id);

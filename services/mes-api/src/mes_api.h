@@ -9,9 +9,8 @@
 
 #include "fabtrace/http/router.h"
 #include "fabtrace/kafka/kafka.h"
-#include "fabtrace/service/employee_auth.h"
+#include "fabtrace/service/employee_api.h"
 #include "fabtrace/service/fault_flags.h"
-#include "fabtrace/service/service.h"
 #include "mes_store.h"
 
 namespace mes {
@@ -30,16 +29,15 @@ inline const std::regex& PrinterIdPattern() {
 }
 
 // Its employees are the production operators.
-using MesApiDeps = fabtrace::service::EmployeeApiDeps;
-
-class MesApi {
+class MesApi : public fabtrace::service::EmployeeApiBase {
  public:
-  explicit MesApi(MesApiDeps deps) : deps_(std::move(deps)), store_(deps_.db) {}
-  fabtrace::http::Router Routes();
-  // Handles one orders.approved message (the consumer's handler): creates the order's job.
-  void OnOrderApproved(const fabtrace::kafka::Message& message);
+  explicit MesApi(fabtrace::service::EmployeeApiDeps deps)
+      : EmployeeApiBase(std::move(deps)), store_(deps_.db) {}
+  // Handles one orders.approved message: creates the order's job.
+  void OnMessage(const fabtrace::kafka::Message& message) override;
 
  private:
+  void AddRoutes(fabtrace::http::Router& router) override;
   void AddJobRoutes(fabtrace::http::Router& router);
   void AddPrinterRoutes(fabtrace::http::Router& router);
   // The job named by the path's {id}, annotated on the span.
@@ -49,7 +47,6 @@ class MesApi {
   // the trace that created the job.
   void Publish(const JobChange& change);
 
-  MesApiDeps deps_;
   MesStore store_;
 };
 

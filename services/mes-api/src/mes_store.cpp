@@ -89,14 +89,12 @@ json MesStore::Jobs(const JobFilter& filter) const {
   if (filter.status) where.Add("j.status = {}", *filter.status);
   if (filter.printer_id) where.Add("j.printer_id = {}", *filter.printer_id);
   if (filter.order_id) where.Add("j.order_id = {}", std::to_string(*filter.order_id));
-  const auto rows =
-      db_.Execute(std::string("SELECT ") + kJobColumns +
-                      " FROM jobs j JOIN materials m ON m.id = j.material_id" +
-                      where.PageSql("j.id DESC", filter.page.limit, filter.page.offset),
-                  where.params());
-  json jobs = json::array();
-  for (std::size_t i = 0; i < rows.size(); ++i) jobs.push_back(JobRow(rows, i));
-  return jobs;
+  return where
+      .SelectPage(db_,
+                  std::string("SELECT ") + kJobColumns +
+                      " FROM jobs j JOIN materials m ON m.id = j.material_id",
+                  "j.id DESC", filter.page.limit, filter.page.offset)
+      .Map(JobRow);
 }
 
 std::optional<json> MesStore::Job(std::int64_t id) const {

@@ -70,13 +70,11 @@ json ShopStore::CreateModel(const NewModel& model) const {
 }
 
 json ShopStore::Models(std::int64_t customer) const {
-  const auto rows =
-      db_.Execute(std::string("SELECT ") + kModelColumns +
-                      " FROM models WHERE customer_id = $1 ORDER BY id DESC LIMIT 100",
-                  {std::to_string(customer)});
-  json models = json::array();
-  for (std::size_t i = 0; i < rows.size(); ++i) models.push_back(ModelJson(rows, i));
-  return models;
+  return db_
+      .Execute(std::string("SELECT ") + kModelColumns +
+                   " FROM models WHERE customer_id = $1 ORDER BY id DESC LIMIT 100",
+               {std::to_string(customer)})
+      .Map(ModelJson);
 }
 
 std::optional<json> ShopStore::Model(std::int64_t customer, std::int64_t id) const {

@@ -18,6 +18,10 @@ class Conditions {
   std::string Sql() const;
   // One page of a listing: " WHERE <Sql()> ORDER BY <order_by> LIMIT <limit> OFFSET <offset>".
   std::string PageSql(const std::string& order_by, std::int64_t limit, std::int64_t offset) const;
+  // The rows of one page of a listing: `select_from` ("SELECT <columns> FROM <tables>")
+  // with these conditions, ordered by `order_by`.
+  Result SelectPage(PgPool& db, const std::string& select_from, const std::string& order_by,
+                    std::int64_t limit, std::int64_t offset) const;
   // The parameters, for Execute; `extra` more may follow as $<params().size() + 1>...
   const std::vector<Param>& params() const { return params_; }
 

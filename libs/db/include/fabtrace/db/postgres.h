@@ -67,6 +67,14 @@ class Result {
   const std::optional<std::string>& at(std::size_t row, const std::string& column) const;
   std::string text(std::size_t row, const std::string& column) const;  // NULL -> ""
   std::size_t affected_rows() const { return affected_; }
+  // Every row, in order, turned into what `convert(result, row)` makes of it.
+  template <typename RowConverter>
+  auto Map(RowConverter convert) const {
+    std::vector<decltype(convert(*this, std::size_t{}))> converted;
+    converted.reserve(size());
+    for (std::size_t row = 0; row < size(); ++row) converted.push_back(convert(*this, row));
+    return converted;
+  }
 
  private:
   friend class PgConnection;
