@@ -82,33 +82,33 @@ class Jaeger:
     def trace_until(self, trace_id: str, has, what: str, timeout: float = 30) -> list[Span]:
         """Waits until the stored trace holds a span for which has(span) is true (the later
         hops of a trace, e.g. a Kafka consumer's, arrive after its first spans)."""
-        deadline = time.monotonic() + timeout
-        spans: list[Span] = []
-        while time.monotonic() < deadline:
-            spans = self.trace(trace_id, timeout=max(1.0, deadline - time.monotonic()))
-            if any(has(span) for span in spans):
-                return spans
-            time.sleep(0.5)
-        raise AssertionError(f"trace {trace_id} has no {what}: {sorted({(s.service, s.name) for s in spans})}")
+        return self._read_until(trace_id, lambda spans: None if any(has(s) for s in spans) else f"no {what}",
+                                timeout)
 
     def whole_trace_with(self, trace_id: str, names: set[tuple[str, str]], timeout: float = 30) -> list[Span]:
         """Waits until the stored trace holds a span of each (service, name) and the parent of
         every span, and returns it. A trace's spans come in several exports (the browser's,
         each service's, a Kafka consumer's), so a span count can be reached without the one a
         test looks for."""
+        def lacking(spans: list[Span]) -> str | None:
+            stored = {span.span_id for span in spans}
+            missing = names - {(span.service, span.name) for span in spans}
+            orphans = sorted((s.service, s.name) for s in spans if s.parent_id is not None and s.parent_id not in stored)
+            return f"no span {sorted(missing)}, parent not stored for {orphans}" if missing or orphans else None
+        return self._read_until(trace_id, lacking, timeout)
+
+    def _read_until(self, trace_id: str, lacking, timeout: float) -> list[Span]:
+        """Reads the trace until lacking(spans) has nothing to say (None), for up to timeout
+        seconds, then fails with what it said last."""
         deadline = time.monotonic() + timeout
         while True:
             spans = self.trace(trace_id, timeout=max(1.0, deadline - time.monotonic()))
-            by_id = {span.span_id for span in spans}
-            missing = names - {(span.service, span.name) for span in spans}
-            orphans = [span for span in spans if span.parent_id is not None and span.parent_id not in by_id]
-            if not missing and not orphans:
+            problem = lacking(spans)
+            if problem is None:
                 return spans
             if time.monotonic() >= deadline:
-                raise AssertionError(
-                    f"trace {trace_id} after {timeout}s: no span {sorted(missing)}, "
-                    f"parent not stored for {sorted((s.service, s.name) for s in orphans)}; "
-                    f"it holds {sorted({(s.service, s.name) for s in spans})}")
+                raise AssertionError(f"trace {trace_id} after {timeout}s: {problem}; "
+                                     f"it holds {sorted({(s.service, s.name) for s in spans})}")
             time.sleep(0.5)
 
     def search(self, service: str, tags: dict, lookback: str = "1h", limit: int = 100) -> set[str]:
