@@ -1,6 +1,7 @@
 #include "compact_recordable.h"
 
 #include <algorithm>
+#include <cstring>
 #include <type_traits>
 #include <utility>
 
@@ -16,19 +17,6 @@ namespace trace = opentelemetry::trace;
 namespace fabtrace::telemetry::detail {
 namespace {
 
-template <typename T>
-ScalarValue Scalar(const T& item) {
-  if constexpr (std::is_same_v<T, bool>) {
-    return item;
-  } else if constexpr (std::is_integral_v<T>) {
-    return static_cast<std::int64_t>(item);
-  } else if constexpr (std::is_floating_point_v<T>) {
-    return static_cast<double>(item);
-  } else {
-    return std::string(item.data(), item.size());
-  }
-}
-
 std::uint64_t UnixNanos(common::SystemTimestamp timestamp) {
   return static_cast<std::uint64_t>(timestamp.time_since_epoch().count());
 }
@@ -38,122 +26,178 @@ std::string_view View(const std::array<std::uint8_t, N>& bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), N};
 }
 
-// --- encoding ------------------------------------------------------------------------
+// --- attributes in OTLP's wire format -------------------------------------------------
 
-// AnyValue fields: 1 string, 2 bool, 3 int, 4 double, 5 array. One scalar item (bool,
-// int64, double or string), and the size of its AnyValue body, known before writing it.
+// A value as OTLP's AnyValue holds it: bool, int64, double or string (a view).
 template <typename T>
-void EncodeScalarItem(ProtoWriter& writer, const T& item) {
+auto Normal(const T& item) {
   if constexpr (std::is_same_v<T, bool>) {
-    writer.Varint(2, item ? 1 : 0);
-  } else if constexpr (std::is_same_v<T, std::int64_t>) {
-    writer.Varint(3, static_cast<std::uint64_t>(item));
-  } else if constexpr (std::is_same_v<T, double>) {
-    writer.Double(4, item);
-  } else {
-    writer.Bytes(1, item);
+    return item;
+  } else if constexpr (std::is_same_v<T, const char*>) {
+    return item ? std::string_view(item) : std::string_view();
+  } else if constexpr (std::is_integral_v<T>) {
+    return static_cast<std::int64_t>(item);
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return static_cast<double>(item);
+  } else {  // string views and strings
+    return std::string_view(item.data(), item.size());
   }
 }
 
-template <typename T>
-std::size_t ScalarItemSize(const T& item) {
-  if constexpr (std::is_same_v<T, bool>) {
-    return 2;
-  } else if constexpr (std::is_same_v<T, std::int64_t>) {
-    return 1 + ProtoWriter::VarintSize(static_cast<std::uint64_t>(item));
-  } else if constexpr (std::is_same_v<T, double>) {
-    return 9;
-  } else {
-    return ProtoWriter::FieldSize(item.size());
+using Wire = ProtoWriter;  // for its size arithmetic
+
+char* PutVarint(char* at, std::uint64_t value) {
+  while (value > 0x7f) {
+    *at++ = static_cast<char>((value & 0x7f) | 0x80);
+    value >>= 7;
   }
+  *at++ = static_cast<char>(value);
+  return at;
 }
 
-// KeyValue: 1 key, 2 value. A scalar (nearly every attribute) is written with its lengths
-// computed first; an array reserves room for its length and closes the gap.
-template <typename T>
-void EncodeScalarKeyValue(ProtoWriter& writer, std::uint32_t field, std::string_view key,
-                          const T& item) {
-  const auto any_size = ScalarItemSize(item);
-  writer.Header(field, ProtoWriter::FieldSize(key.size()) + ProtoWriter::FieldSize(any_size));
-  writer.Bytes(1, key);
-  writer.Header(2, any_size);
-  EncodeScalarItem(writer, item);
+// AnyValue's body for one scalar (fields: 1 string, 2 bool, 3 int, 4 double), its size
+// known before it is written.
+std::size_t BodySize(bool) { return 2; }
+std::size_t BodySize(std::int64_t item) {
+  return 1 + Wire::VarintSize(static_cast<std::uint64_t>(item));
+}
+std::size_t BodySize(double) { return 9; }
+std::size_t BodySize(std::string_view item) { return Wire::FieldSize(item.size()); }
+
+char* PutBody(char* at, bool item) {
+  *at++ = 0x10;
+  *at++ = item ? 1 : 0;
+  return at;
+}
+char* PutBody(char* at, std::int64_t item) {
+  *at++ = 0x18;
+  return PutVarint(at, static_cast<std::uint64_t>(item));
+}
+char* PutBody(char* at, double item) {
+  *at++ = 0x21;
+  std::uint64_t bits;
+  std::memcpy(&bits, &item, sizeof bits);
+  for (int i = 0; i < 8; ++i) *at++ = static_cast<char>(bits >> (8 * i));
+  return at;
+}
+char* PutBody(char* at, std::string_view item) {
+  *at++ = 0x0a;
+  at = PutVarint(at, item.size());
+  if (!item.empty()) std::memcpy(at, item.data(), item.size());
+  return at + item.size();
 }
 
-void EncodeArrayKeyValue(ProtoWriter& writer, std::uint32_t field, std::string_view key,
-                         const std::vector<ScalarValue>& elements) {
-  const auto at = writer.Begin(field);
-  writer.Bytes(1, key);
-  const auto value_at = writer.Begin(2);
-  const auto array_at = writer.Begin(5);
+// AnyValue's body for an array: field 5, an ArrayValue whose field 1 holds the elements'
+// AnyValues. `normal` turns an element into its normal form.
+template <typename Range, typename Normalise>
+std::size_t ArrayElementsSize(const Range& elements, Normalise normal) {
+  std::size_t size = 0;
+  for (const auto& element : elements) size += Wire::FieldSize(BodySize(normal(element)));
+  return size;
+}
+
+template <typename Range, typename Normalise>
+void PutArrayBody(char* at, const Range& elements, std::size_t elements_size, Normalise normal) {
+  *at++ = 0x2a;
+  at = PutVarint(at, elements_size);
   for (const auto& element : elements) {
-    const auto element_at = writer.Begin(1);
-    std::visit([&writer](const auto& one) { EncodeScalarItem(writer, one); }, element);
-    writer.End(element_at);
-  }
-  writer.End(array_at);
-  writer.End(value_at);
-  writer.End(at);
-}
-
-void EncodeAttributes(ProtoWriter& writer, std::uint32_t field, const Attributes& attributes) {
-  for (const auto& attribute : attributes.items) {
-    const auto key = attributes.Text(attribute.key);
-    switch (attribute.kind) {
-      case AttributeKind::kBool:
-        EncodeScalarKeyValue(writer, field, key, attribute.value.boolean);
-        break;
-      case AttributeKind::kInt:
-        EncodeScalarKeyValue(writer, field, key, attribute.value.integer);
-        break;
-      case AttributeKind::kDouble:
-        EncodeScalarKeyValue(writer, field, key, attribute.value.number);
-        break;
-      case AttributeKind::kString:
-        EncodeScalarKeyValue(writer, field, key, attributes.Text(attribute.value.string));
-        break;
-      case AttributeKind::kArray:
-        EncodeArrayKeyValue(writer, field, key, attributes.arrays[attribute.value.array]);
-        break;
-    }
+    const auto item = normal(element);
+    *at++ = 0x0a;
+    at = PutVarint(at, BodySize(item));
+    at = PutBody(at, item);
   }
 }
 
-// The SDK's owned values (resource and scope attributes) take the same shapes.
-template <typename Map>
-void EncodeOwnedAttributes(ProtoWriter& writer, std::uint32_t field, const Map& attributes) {
-  for (const auto& [key, value] : attributes) {
-    nostd::visit(
-        [&writer, field, &key](const auto& item) {
-          using T = std::decay_t<decltype(item)>;
-          if constexpr (std::is_same_v<T, std::string>) {
-            EncodeScalarKeyValue(writer, field, key, std::string_view(item));
-          } else if constexpr (std::is_arithmetic_v<T>) {
-            std::visit([&](const auto& one) { EncodeScalarKeyValue(writer, field, key, one); },
-                       Scalar(item));
-          } else {
-            using Element = typename T::value_type;  // vector<bool> yields proxies
-            std::vector<ScalarValue> elements;
-            elements.reserve(item.size());
-            for (const auto& element : item) {
-              if constexpr (std::is_same_v<Element, std::string>) {
-                elements.emplace_back(element);
-              } else {
-                elements.push_back(Scalar(static_cast<Element>(element)));
-              }
-            }
-            EncodeArrayKeyValue(writer, field, key, elements);
-          }
-        },
-        value);
+// Writes one KeyValue field (1 key, 2 value) at out[used], its AnyValue body of
+// `body_size` bytes written by `put_body`, and moves `used` past it. `out` is room: its
+// size only grows (so a reused store is not zero-filled again). Returns where the key's
+// bytes start. Nothing is written if it throws (out of memory).
+template <typename PutValue>
+std::size_t AppendKeyValue(std::string& out, std::size_t& used, std::uint8_t field,
+                           std::string_view key, std::size_t body_size, PutValue put_body) {
+  const auto key_value_size = Wire::FieldSize(key.size()) + Wire::FieldSize(body_size);
+  const auto end = used + Wire::FieldSize(key_value_size);
+  if (out.size() < end) out.resize(std::max(end, 2 * out.size() + 256));
+  char* at = out.data() + used;
+  *at++ = static_cast<char>((field << 3) | 2);
+  at = PutVarint(at, key_value_size);
+  *at++ = 0x0a;
+  at = PutVarint(at, key.size());
+  const auto key_begin = static_cast<std::size_t>(at - out.data());
+  if (!key.empty()) std::memcpy(at, key.data(), key.size());
+  at += key.size();
+  *at++ = 0x12;
+  at = PutVarint(at, body_size);
+  put_body(at);
+  used = end;
+  return key_begin;
+}
+
+// Writes key = value (see AppendKeyValue), the value one of the SDK's views (scalars, C
+// strings, string views, spans of scalars or of string views) or its owned values
+// (strings, vectors).
+template <typename T>
+std::size_t AppendAttribute(std::string& out, std::size_t& used, std::uint8_t field,
+                            std::string_view key, const T& value) {
+  if constexpr (std::is_arithmetic_v<T> || std::is_same_v<T, const char*> ||
+                std::is_same_v<T, nostd::string_view> || std::is_same_v<T, std::string>) {
+    const auto item = Normal(value);
+    return AppendKeyValue(out, used, field, key, BodySize(item),
+                          [&item](char* at) { PutBody(at, item); });
+  } else {  // vector<bool> yields proxies: each scalar element is read as its value type
+    const auto normal = [](const auto& element) {
+      if constexpr (std::is_same_v<std::decay_t<decltype(element)>, std::string> ||
+                    std::is_same_v<std::decay_t<decltype(element)>, nostd::string_view>) {
+        return Normal(element);  // a view of the element itself
+      } else {
+        using Element = std::remove_cv_t<std::remove_reference_t<decltype(*std::begin(value))>>;
+        return Normal(static_cast<Element>(element));
+      }
+    };
+    const auto elements_size = ArrayElementsSize(value, normal);
+    return AppendKeyValue(out, used, field, key, Wire::FieldSize(elements_size),
+                          [&](char* at) { PutArrayBody(at, value, elements_size, normal); });
   }
+}
+
+// Event: 1 time, 2 name, 3 attributes, 4 dropped attributes.
+std::size_t EventSize(const SpanEvent& event) {
+  return Wire::TagSize(1) + 8 + Wire::FieldSize(event.name.size(), 2) +
+         event.attributes.encoded().size() + Wire::VarintIfSetSize(4, event.attributes.dropped);
+}
+
+// Link: 1 trace_id, 2 span_id, 3 trace_state, 4 attributes, 5 dropped attributes, 6 flags.
+std::size_t LinkSize(const SpanLink& link) {
+  return Wire::FieldSize(16, 1) + Wire::FieldSize(8, 2) +
+         Wire::BytesIfSetSize(3, link.trace_state) + link.attributes.encoded().size() +
+         Wire::VarintIfSetSize(5, link.attributes.dropped) + Wire::TagSize(6) + 4;
+}
+
+// Status: 2 message, 3 code.
+std::size_t StatusSize(const CompactRecordable& span) {
+  return Wire::BytesIfSetSize(2, span.status_message) +
+         Wire::VarintFieldSize(3, static_cast<std::uint64_t>(span.status_code));
 }
 
 // Span: 1 trace_id, 2 span_id, 3 trace_state, 4 parent_span_id, 5 name, 6 kind,
 // 7 start, 8 end, 9 attributes, 10 dropped attributes, 11 events, 12 dropped events,
 // 13 links, 14 dropped links, 15 status, 16 flags.
-void EncodeSpan(ProtoWriter& writer, const CompactRecordable& span) {
-  const auto at = writer.Begin(2);
+std::size_t SpanSize(const CompactRecordable& span) {
+  std::size_t size =
+      Wire::FieldSize(16, 1) + Wire::FieldSize(8, 2) + Wire::BytesIfSetSize(3, span.trace_state) +
+      (span.has_parent ? Wire::FieldSize(8, 4) : 0) + Wire::FieldSize(span.name.size(), 5) +
+      Wire::VarintFieldSize(6, static_cast<std::uint64_t>(span.kind)) + 2 * (Wire::TagSize(7) + 8) +
+      span.attributes.encoded().size() + Wire::VarintIfSetSize(10, span.attributes.dropped) +
+      Wire::VarintIfSetSize(12, span.dropped_events) +
+      Wire::VarintIfSetSize(14, span.dropped_links) + Wire::TagSize(16) + 4;
+  for (const auto& event : span.events) size += Wire::FieldSize(EventSize(event), 11);
+  for (const auto& link : span.links) size += Wire::FieldSize(LinkSize(link), 13);
+  if (span.status_code != 0) size += Wire::FieldSize(StatusSize(span), 15);
+  return size;
+}
+
+void EncodeSpan(ProtoWriter& writer, const CompactRecordable& span, std::size_t size) {
+  writer.Header(2, size);
   writer.Bytes(1, View(span.trace_id));
   writer.Bytes(2, View(span.span_id));
   writer.BytesIfSet(3, span.trace_state);
@@ -162,118 +206,85 @@ void EncodeSpan(ProtoWriter& writer, const CompactRecordable& span) {
   writer.Varint(6, static_cast<std::uint64_t>(span.kind));
   writer.Fixed64(7, span.start_unix_nano);
   writer.Fixed64(8, span.end_unix_nano);
-  EncodeAttributes(writer, 9, span.attributes);
+  writer.Raw(span.attributes.encoded());
   writer.VarintIfSet(10, span.attributes.dropped);
   for (const auto& event : span.events) {
-    const auto event_at = writer.Begin(11);
+    writer.Header(11, EventSize(event));
     writer.Fixed64(1, event.time_unix_nano);
     writer.Bytes(2, event.name);
-    EncodeAttributes(writer, 3, event.attributes);
+    writer.Raw(event.attributes.encoded());
     writer.VarintIfSet(4, event.attributes.dropped);
-    writer.End(event_at);
   }
   writer.VarintIfSet(12, span.dropped_events);
   for (const auto& link : span.links) {
-    const auto link_at = writer.Begin(13);
+    writer.Header(13, LinkSize(link));
     writer.Bytes(1, View(link.trace_id));
     writer.Bytes(2, View(link.span_id));
     writer.BytesIfSet(3, link.trace_state);
-    EncodeAttributes(writer, 4, link.attributes);
+    writer.Raw(link.attributes.encoded());
     writer.VarintIfSet(5, link.attributes.dropped);
     writer.Fixed32(6, link.flags);
-    writer.End(link_at);
   }
   writer.VarintIfSet(14, span.dropped_links);
   if (span.status_code != 0) {
-    const auto status_at = writer.Begin(15);
+    writer.Header(15, StatusSize(span));
     writer.BytesIfSet(2, span.status_message);
     writer.Varint(3, static_cast<std::uint64_t>(span.status_code));
-    writer.End(status_at);
   }
   writer.Fixed32(16, span.flags);
-  writer.End(at);
 }
 
 }  // namespace
 
 void Attributes::Set(nostd::string_view key, const common::AttributeValue& value) {
   const std::string_view name(key.data(), key.size());
-  for (auto& existing : items) {
-    if (Text(existing.key) == name) {
-      Store(existing, value);
-      return;
+  for (auto slot = slots_.begin(); slot != slots_.end(); ++slot) {
+    if (slot->key_size == name.size() &&
+        std::memcmp(room_.data() + slot->key_begin, name.data(), name.size()) == 0) {
+      Remove(slot);
+      break;
     }
   }
-  if (items.size() >= kMaxAttributes) {
+  if (slots_.size() >= kMaxAttributes) {
     ++dropped;
     return;
   }
-  Attribute added;
-  added.key = Append(name);
-  Store(added, value);
-  items.push_back(added);  // a plain value: nothing half-recorded if the above threw
-}
-
-TextRef Attributes::Append(std::string_view text) {
-  const TextRef ref{static_cast<std::uint32_t>(strings.size()),
-                    static_cast<std::uint32_t>(text.size())};
-  strings.append(text);
-  return ref;
-}
-
-void Attributes::StoreText(Attribute& target, std::string_view text) {
-  // A replaced string reuses its room when the new one fits.
-  if (target.kind == AttributeKind::kString && text.size() <= target.value.string.size) {
-    std::copy(text.begin(), text.end(), strings.begin() + target.value.string.offset);
-    target.value.string.size = static_cast<std::uint32_t>(text.size());
-    return;
+  if (slots_.size() == slots_.capacity()) {
+    slots_.reserve(std::max<std::size_t>(16, 2 * slots_.size()));
   }
-  const auto ref = Append(text);
-  target.kind = AttributeKind::kString;
-  target.value.string = ref;
-}
-
-void Attributes::StoreArray(Attribute& target, std::vector<ScalarValue> elements) {
-  if (target.kind == AttributeKind::kArray) {
-    arrays[target.value.array] = std::move(elements);
-    return;
-  }
-  arrays.push_back(std::move(elements));
-  target.kind = AttributeKind::kArray;
-  target.value.array = static_cast<std::uint32_t>(arrays.size() - 1);
-}
-
-// The SDK's value (a nostd::variant of scalars, C strings, string views and spans) as
-// ours: integers become int64 (as OTLP has only that), strings are copied.
-void Attributes::Store(Attribute& target, const common::AttributeValue& value) {
-  nostd::visit(
-      [this, &target](const auto& item) {
-        using T = std::decay_t<decltype(item)>;
-        if constexpr (std::is_same_v<T, const char*>) {
-          StoreText(target, item ? std::string_view(item) : std::string_view());
-        } else if constexpr (std::is_same_v<T, nostd::string_view>) {
-          StoreText(target, std::string_view(item.data(), item.size()));
-        } else if constexpr (std::is_same_v<T, bool>) {
-          target.kind = AttributeKind::kBool;
-          target.value.boolean = item;
-        } else if constexpr (std::is_integral_v<T>) {
-          target.kind = AttributeKind::kInt;
-          target.value.integer = static_cast<std::int64_t>(item);
-        } else if constexpr (std::is_floating_point_v<T>) {
-          target.kind = AttributeKind::kDouble;
-          target.value.number = static_cast<double>(item);
-        } else {  // a span of scalars or string views
-          std::vector<ScalarValue> elements;
-          elements.reserve(item.size());
-          for (const auto& element : item) elements.push_back(Scalar(element));
-          StoreArray(target, std::move(elements));
-        }
-      },
+  const auto begin = used_;
+  const auto key_begin = nostd::visit(
+      [this, name](const auto& item) { return AppendAttribute(room_, used_, field_, name, item); },
       value);
+  slots_.push_back({static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(used_ - begin),
+                    static_cast<std::uint32_t>(key_begin),
+                    static_cast<std::uint32_t>(name.size())});
+}
+
+void Attributes::Remove(std::vector<Slot>::iterator slot) {
+  const auto removed = *slot;
+  std::memmove(room_.data() + removed.begin, room_.data() + removed.begin + removed.size,
+               used_ - removed.begin - removed.size);
+  used_ -= removed.size;
+  for (auto later = slots_.erase(slot); later != slots_.end(); ++later) {
+    later->begin -= removed.size;
+    later->key_begin -= removed.size;
+  }
+}
+
+void Attributes::Clear() {
+  // Stores grown far beyond the usual (a span with a 300 KB value) are not kept.
+  constexpr std::size_t kKeptSlots = 64;
+  constexpr std::size_t kKeptBytes = 4096;
+  if (slots_.capacity() > kKeptSlots) slots_ = {};
+  if (room_.size() > kKeptBytes) room_ = {};
+  slots_.clear();
+  used_ = 0;
+  dropped = 0;
 }
 
 void Attributes::SetAll(const common::KeyValueIterable& attributes) {
-  items.reserve(items.size() + attributes.size());
+  slots_.reserve(slots_.size() + attributes.size());
   attributes.ForEachKeyValue([this](nostd::string_view key, common::AttributeValue value) {
     Set(key, value);
     return true;
@@ -296,21 +307,10 @@ void CopyContext(const trace::SpanContext& context, Target& target) {
 }  // namespace
 
 void CompactRecordable::Reset() {
-  // Stores grown far beyond the usual (a span with a 300 KB value) are not kept.
-  constexpr std::size_t kKeptItems = 64;
-  constexpr std::size_t kKeptBytes = 4096;
-  auto items = std::move(attributes.items);
-  auto strings = std::move(attributes.strings);
-  *this = CompactRecordable(Bare{});
-  if (items.capacity() <= kKeptItems && strings.capacity() <= kKeptBytes) {
-    items.clear();
-    strings.clear();
-    attributes.items = std::move(items);
-    attributes.strings = std::move(strings);
-  } else {
-    attributes.items.reserve(16);
-    attributes.strings.reserve(512);
-  }
+  auto kept = std::move(attributes);  // its room is kept, its attributes are not
+  *this = CompactRecordable();
+  kept.Clear();
+  attributes = std::move(kept);
 }
 
 std::unique_ptr<CompactRecordable> RecordablePool::Take() {
@@ -444,51 +444,138 @@ void CompactRecordable::SetInstrumentationScope(
   scope = &instrumentation_scope;  // the tracer's, which outlives its spans
 }
 
-void EncodeExportRequest(const nostd::span<std::unique_ptr<sdktrace::Recordable>>& spans,
-                         std::string& out) {
-  // Group by resource, then scope, keeping the order in which each first appears.
-  using Group = std::pair<const void*, std::vector<const CompactRecordable*>>;
-  std::vector<std::pair<const opentelemetry::sdk::resource::Resource*, std::vector<Group>>> tree;
+namespace {
+
+// A batch grouped by instrumentation scope within resource, with the length of each
+// message computed before any is written.
+struct ScopeGroup {
+  const opentelemetry::sdk::instrumentationscope::InstrumentationScope* scope = nullptr;
+  std::vector<const CompactRecordable*> spans;
+  std::vector<std::size_t> span_sizes;
+  std::string scope_attributes;
+  std::size_t scope_size = 0;  // the InstrumentationScope message
+  std::size_t size = 0;        // the ScopeSpans message
+};
+
+struct ResourceGroup {
+  const opentelemetry::sdk::resource::Resource* resource = nullptr;
+  std::vector<ScopeGroup> scopes;
+  std::string attributes;
+  std::size_t size = 0;  // the ResourceSpans message
+};
+
+std::string_view SchemaUrl(const opentelemetry::sdk::resource::Resource* resource) {
+  if (!resource) return {};
+  const auto& url = resource->GetSchemaURL();
+  return {url.data(), url.size()};
+}
+
+std::string_view SchemaUrl(
+    const opentelemetry::sdk::instrumentationscope::InstrumentationScope* scope) {
+  if (!scope) return {};
+  const auto& url = scope->GetSchemaURL();
+  return {url.data(), url.size()};
+}
+
+// Groups the spans by resource, then scope, in the order in which each first appears,
+// and computes every message's length.
+std::vector<ResourceGroup> Plan(const nostd::span<std::unique_ptr<sdktrace::Recordable>>& spans) {
+  std::vector<ResourceGroup> tree;
   for (const auto& recordable : spans) {
     const auto* span = static_cast<const CompactRecordable*>(recordable.get());
     if (!span) continue;
-    auto by_resource = std::find_if(tree.begin(), tree.end(), [span](const auto& node) {
-      return node.first == span->resource;
+    auto resource = std::find_if(tree.begin(), tree.end(), [span](const ResourceGroup& node) {
+      return node.resource == span->resource;
     });
-    if (by_resource == tree.end()) by_resource = tree.insert(tree.end(), {span->resource, {}});
-    auto& groups = by_resource->second;
-    auto by_scope = std::find_if(groups.begin(), groups.end(),
-                                 [span](const Group& group) { return group.first == span->scope; });
-    if (by_scope == groups.end()) by_scope = groups.insert(groups.end(), {span->scope, {}});
-    by_scope->second.push_back(span);
-  }
-
-  ProtoWriter writer(out);
-  for (const auto& [resource, groups] : tree) {
-    // ResourceSpans: 1 resource, 2 scope spans, 3 schema url.
-    const auto resource_spans_at = writer.Begin(1);
-    if (resource) {
-      const auto resource_at = writer.Begin(1);
-      EncodeOwnedAttributes(writer, 1, resource->GetAttributes());
-      writer.End(resource_at);
+    if (resource == tree.end()) {
+      resource = tree.insert(tree.end(), ResourceGroup{});
+      resource->resource = span->resource;
     }
-    for (const auto& [scope_key, group] : groups) {
-      // ScopeSpans: 1 scope, 2 spans, 3 schema url.
-      const auto scope_spans_at = writer.Begin(2);
-      if (const auto* scope = group.front()->scope) {
-        const auto scope_at = writer.Begin(1);
+    auto& scopes = resource->scopes;
+    auto group = std::find_if(scopes.begin(), scopes.end(),
+                              [span](const ScopeGroup& node) { return node.scope == span->scope; });
+    if (group == scopes.end()) {
+      group = scopes.insert(scopes.end(), ScopeGroup{});
+      group->scope = span->scope;
+    }
+    group->spans.push_back(span);
+  }
+  for (auto& resource : tree) {
+    // ResourceSpans: 1 resource (1 attributes), 2 scope spans, 3 schema url.
+    if (resource.resource) {
+      EncodeOwnedAttributes(1, resource.resource->GetAttributes(), resource.attributes);
+      resource.size += Wire::FieldSize(resource.attributes.size(), 1);
+    }
+    resource.size += Wire::BytesIfSetSize(3, SchemaUrl(resource.resource));
+    for (auto& group : resource.scopes) {
+      // ScopeSpans: 1 scope (1 name, 2 version, 3 attributes), 2 spans, 3 schema url.
+      if (const auto* scope = group.scope) {
+        EncodeOwnedAttributes(3, scope->GetAttributes(), group.scope_attributes);
+        group.scope_size = Wire::BytesIfSetSize(1, scope->GetName()) +
+                           Wire::BytesIfSetSize(2, scope->GetVersion()) +
+                           group.scope_attributes.size();
+        group.size += Wire::FieldSize(group.scope_size, 1);
+      }
+      group.size += Wire::BytesIfSetSize(3, SchemaUrl(group.scope));
+      group.span_sizes.reserve(group.spans.size());
+      for (const auto* span : group.spans) {
+        group.span_sizes.push_back(SpanSize(*span));
+        group.size += Wire::FieldSize(group.span_sizes.back(), 2);
+      }
+      resource.size += Wire::FieldSize(group.size, 2);
+    }
+  }
+  return tree;
+}
+
+}  // namespace
+
+std::size_t EncodeExportRequestAt(const nostd::span<std::unique_ptr<sdktrace::Recordable>>& spans,
+                                  std::string& out, std::size_t at) {
+  const auto tree = Plan(spans);
+  std::size_t total = 0;
+  for (const auto& resource : tree) total += Wire::FieldSize(resource.size, 1);
+  ProtoWriter writer(out, at);
+  writer.Ensure(total);
+  for (const auto& resource : tree) {
+    writer.Header(1, resource.size);
+    if (resource.resource) {
+      writer.Header(1, resource.attributes.size());
+      writer.Raw(resource.attributes);
+    }
+    for (const auto& group : resource.scopes) {
+      writer.Header(2, group.size);
+      if (const auto* scope = group.scope) {
+        writer.Header(1, group.scope_size);
         writer.BytesIfSet(1, scope->GetName());
         writer.BytesIfSet(2, scope->GetVersion());
-        EncodeOwnedAttributes(writer, 3, scope->GetAttributes());
-        writer.End(scope_at);
+        writer.Raw(group.scope_attributes);
       }
-      for (const auto* span : group) EncodeSpan(writer, *span);
-      if (const auto* scope = group.front()->scope) writer.BytesIfSet(3, scope->GetSchemaURL());
-      writer.End(scope_spans_at);
+      for (std::size_t i = 0; i < group.spans.size(); ++i) {
+        EncodeSpan(writer, *group.spans[i], group.span_sizes[i]);
+      }
+      writer.BytesIfSet(3, SchemaUrl(group.scope));
     }
-    if (resource) writer.BytesIfSet(3, resource->GetSchemaURL());
-    writer.End(resource_spans_at);
+    writer.BytesIfSet(3, SchemaUrl(resource.resource));
   }
+  return writer.offset();
+}
+
+void EncodeExportRequest(const nostd::span<std::unique_ptr<sdktrace::Recordable>>& spans,
+                         std::string& out) {
+  out.resize(EncodeExportRequestAt(spans, out, out.size()));
+}
+
+void EncodeOwnedAttributes(
+    std::uint8_t field,
+    const std::unordered_map<std::string, opentelemetry::sdk::common::OwnedAttributeValue>&
+        attributes,
+    std::string& out) {
+  auto used = out.size();
+  for (const auto& [key, value] : attributes) {
+    nostd::visit([&](const auto& item) { AppendAttribute(out, used, field, key, item); }, value);
+  }
+  out.resize(used);
 }
 
 }  // namespace fabtrace::telemetry::detail

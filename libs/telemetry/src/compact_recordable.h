@@ -1,7 +1,8 @@
-// A span as the SDK records it, kept in plain C++ values (no protobuf objects), and its
-// encoding as an OTLP ExportTraceServiceRequest. Recording an attribute costs a string
-// copy or two instead of building, and later copying and destroying, protobuf messages:
-// see docs/performance.md for what that saves.
+// A span as the SDK records it, kept in plain C++ values (no protobuf objects) and its
+// attributes already in OTLP's wire format, and its encoding as an OTLP
+// ExportTraceServiceRequest. Recording an attribute writes its bytes once instead of
+// building, and later copying and destroying, protobuf messages: see docs/performance.md
+// for what that saves.
 #pragma once
 
 #include <array>
@@ -10,38 +11,14 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <variant>
+#include <unordered_map>
 #include <vector>
 
 #include "opentelemetry/nostd/span.h"
+#include "opentelemetry/sdk/common/attribute_utils.h"
 #include "opentelemetry/sdk/trace/recordable.h"
 
 namespace fabtrace::telemetry::detail {
-
-// A scalar item of an array attribute (OTLP's AnyValue kinds).
-using ScalarValue = std::variant<bool, std::int64_t, double, std::string>;
-
-// Where a string lives in its Attributes' byte store.
-struct TextRef {
-  std::uint32_t offset = 0;
-  std::uint32_t size = 0;
-};
-
-enum class AttributeKind : std::uint8_t { kBool, kInt, kDouble, kString, kArray };
-
-// One attribute: a plain value, its key and string kept in the owner's byte store, so
-// recording one allocates nothing (docs/performance.md).
-struct Attribute {
-  TextRef key;
-  AttributeKind kind = AttributeKind::kBool;
-  union {
-    bool boolean;
-    std::int64_t integer;
-    double number;
-    TextRef string;
-    std::uint32_t array;  // index into Attributes::arrays
-  } value{};
-};
 
 // At most this many attributes per span, event or link (OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT's
 // default); more are counted as dropped.
@@ -49,30 +26,57 @@ inline constexpr std::size_t kMaxAttributes = 128;
 inline constexpr std::size_t kMaxEvents = 128;
 inline constexpr std::size_t kMaxLinks = 128;
 
-struct Attributes {
-  std::vector<Attribute> items;
-  std::string strings;  // the keys and string values, back to back
-  std::vector<std::vector<ScalarValue>> arrays;
-  std::uint32_t dropped = 0;
+// The attributes of a span, an event or a link, kept as OTLP writes them: each one a
+// KeyValue field of the message that owns them (Span's field 9, Event's 3, Link's 4),
+// back to back. Recording an attribute writes its bytes once, into a store that a
+// recycled recordable keeps; exporting copies the store whole (docs/performance.md).
+class Attributes {
+ public:
+  explicit Attributes(std::uint8_t field) : field_(field) {}
 
-  // Sets or replaces key's value (the specification's "overwrite" rule).
+  // Sets or replaces key's value (the specification's "overwrite" rule: a replaced
+  // attribute moves to the end). Integers are written as int64, the only kind OTLP has.
   void Set(opentelemetry::nostd::string_view key,
            const opentelemetry::common::AttributeValue& value);
   void SetAll(const opentelemetry::common::KeyValueIterable& attributes);
 
-  std::string_view Text(TextRef ref) const { return {strings.data() + ref.offset, ref.size}; }
+  // The KeyValue fields, ready to be copied into the owner's message.
+  std::string_view encoded() const { return {room_.data(), used_}; }
+  std::size_t size() const { return slots_.size(); }
+  // Forgets every attribute, keeping the room of the store when it is of the usual size.
+  void Clear();
+
+  std::uint32_t dropped = 0;
+
+  // Where one attribute lies in room_: its whole field, and its key's bytes.
+  struct Slot {
+    std::uint32_t begin = 0;
+    std::uint32_t size = 0;
+    std::uint32_t key_begin = 0;
+    std::uint32_t key_size = 0;
+  };
 
  private:
-  TextRef Append(std::string_view text);
-  void Store(Attribute& target, const opentelemetry::common::AttributeValue& value);
-  void StoreText(Attribute& target, std::string_view text);
-  void StoreArray(Attribute& target, std::vector<ScalarValue> elements);
+  void Remove(std::vector<Slot>::iterator slot);
+
+  std::uint8_t field_;
+  std::vector<Slot> slots_;
+  std::string room_;  // its first used_ bytes are the fields; its size only grows
+  std::size_t used_ = 0;
 };
+
+// The KeyValue fields (field number `field`) of attributes held by the SDK as owned values
+// (a resource's, an instrumentation scope's), appended to `out`.
+void EncodeOwnedAttributes(
+    std::uint8_t field,
+    const std::unordered_map<std::string, opentelemetry::sdk::common::OwnedAttributeValue>&
+        attributes,
+    std::string& out);
 
 struct SpanEvent {
   std::string name;
   std::uint64_t time_unix_nano = 0;
-  Attributes attributes;
+  Attributes attributes{3};
 };
 
 struct SpanLink {
@@ -80,18 +84,12 @@ struct SpanLink {
   std::array<std::uint8_t, 8> span_id{};
   std::string trace_state;
   std::uint8_t flags = 0;
-  Attributes attributes;
+  Attributes attributes{4};
 };
 
 class CompactRecordable final : public opentelemetry::sdk::trace::Recordable {
  public:
-  CompactRecordable() {  // a server span sets about 12 attributes, ~400 bytes of text
-    attributes.items.reserve(16);
-    attributes.strings.reserve(512);
-  }
-
-  struct Bare {};  // a recordable without the reserved room (Reset's)
-  explicit CompactRecordable(Bare) {}
+  CompactRecordable() = default;
 
   // Makes this a new, empty recordable, as if just constructed, keeping the room of its
   // attribute store when that is of the usual size (a recycled recordable allocates
@@ -129,7 +127,7 @@ class CompactRecordable final : public opentelemetry::sdk::trace::Recordable {
   int kind = 1;  // OTLP's SpanKind: 1 internal, 2 server, 3 client, 4 producer, 5 consumer
   std::uint64_t start_unix_nano = 0;
   std::uint64_t end_unix_nano = 0;
-  Attributes attributes;
+  Attributes attributes{9};
   std::vector<SpanEvent> events;
   std::uint32_t dropped_events = 0;
   std::vector<SpanLink> links;
@@ -159,9 +157,16 @@ class RecordablePool {
   std::vector<std::unique_ptr<CompactRecordable>> free_;
 };
 
-// Appends the OTLP/protobuf ExportTraceServiceRequest of `spans` (all CompactRecordables)
-// to `out`: one ResourceSpans per resource, one ScopeSpans per instrumentation scope,
-// spans in the order given.
+// Writes the OTLP/protobuf ExportTraceServiceRequest of `spans` (all CompactRecordables)
+// at out[at], over what is there, growing `out` when it is too short (never shrinking it),
+// and returns where the request ends: one ResourceSpans per resource, one ScopeSpans per
+// instrumentation scope, spans in the order given. A buffer reused for every batch is so
+// neither cleared nor zero-filled again.
+std::size_t EncodeExportRequestAt(
+    const opentelemetry::nostd::span<std::unique_ptr<opentelemetry::sdk::trace::Recordable>>& spans,
+    std::string& out, std::size_t at);
+
+// The same request appended to `out`.
 void EncodeExportRequest(
     const opentelemetry::nostd::span<std::unique_ptr<opentelemetry::sdk::trace::Recordable>>& spans,
     std::string& out);

@@ -73,8 +73,7 @@ class CompactOtlpHttpExporter final : public sdktrace::SpanExporter {
     if (spans.empty()) return sdk::common::ExportResult::kSuccess;
     std::lock_guard lock(mutex_);
     try {
-      body_.clear();
-      detail::EncodeExportRequest(spans, body_);
+      body_size_ = detail::EncodeExportRequestAt(spans, body_, 0);
     } catch (...) {
       return sdk::common::ExportResult::kFailure;
     }
@@ -135,7 +134,7 @@ class CompactOtlpHttpExporter final : public sdktrace::SpanExporter {
     curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(handle, CURLOPT_POST, 1L);
     curl_easy_setopt(handle, CURLOPT_POSTFIELDS, body_.data());
-    curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body_.size()));
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body_size_));
     curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers_);
     static const std::string agent = std::string("fabtrace-otlp/") + kVersion;
     curl_easy_setopt(handle, CURLOPT_USERAGENT, agent.c_str());
@@ -165,8 +164,9 @@ class CompactOtlpHttpExporter final : public sdktrace::SpanExporter {
   detail::RecordablePool pool_;  // as many as can be queued or in flight at once
   CURL* curl_ = nullptr;
   curl_slist* headers_ = nullptr;
-  std::string body_;     // reused: its capacity grows to the largest batch once
-  bool outage_ = false;  // the last export failed after retrying
+  std::string body_;           // reused, never cleared: it grows to the largest batch once
+  std::size_t body_size_ = 0;  // the request: body_'s first bytes
+  bool outage_ = false;        // the last export failed after retrying
   std::mutex mutex_;
   std::atomic<bool> shutdown_{false};
 };

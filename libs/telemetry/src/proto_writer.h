@@ -1,6 +1,7 @@
 // The protobuf wire format, written straight into a byte buffer: just what an OTLP
-// export request needs (varints, fixed 32/64-bit fields, length-delimited bytes and
-// nested messages), without building message objects first.
+// export request needs (varints, fixed 32/64-bit fields, length-delimited bytes, fields
+// already encoded), without building message objects first. Nested messages are written
+// with their lengths computed first (the *Size functions), so nothing is moved afterwards.
 #pragma once
 
 #include <algorithm>
@@ -11,21 +12,22 @@
 
 namespace fabtrace::telemetry::detail {
 
-// Bytes are written through a cursor into the string's own storage, which grows by
-// doubling: one capacity check per field instead of one std::string::append per piece.
-// The string has its final size once the writer is destroyed (or Finish() is called).
+// Writes into a string from a given offset, over what is there: a buffer reused for every
+// batch is neither cleared nor zero-filled again, only grown (by doubling) when a batch
+// needs more room than any before it. One capacity check per field.
 class ProtoWriter {
  public:
-  explicit ProtoWriter(std::string& out)
-      : out_(out), cursor_(out.data() + out.size()), limit_(cursor_) {}
+  ProtoWriter(std::string& out, std::size_t at)
+      : out_(out), cursor_(out.data() + at), limit_(out.data() + out.size()) {}
   ProtoWriter(const ProtoWriter&) = delete;
   ProtoWriter& operator=(const ProtoWriter&) = delete;
-  ~ProtoWriter() { Finish(); }
 
-  // Cuts the string to what was written.
-  void Finish() {
-    out_.resize(static_cast<std::size_t>(cursor_ - out_.data()));
-    cursor_ = limit_ = out_.data() + out_.size();
+  // Where the next byte goes: the end of what was written.
+  std::size_t offset() const { return static_cast<std::size_t>(cursor_ - out_.data()); }
+
+  // Room for `bytes` more bytes after the cursor.
+  void Ensure(std::size_t bytes) {
+    if (static_cast<std::size_t>(limit_ - cursor_) < bytes) Grow(bytes);
   }
 
   void Varint(std::uint32_t field, std::uint64_t value) {
@@ -47,11 +49,6 @@ class ProtoWriter {
     Tag(field, 5);
     for (int i = 0; i < 4; ++i) Put(static_cast<char>(value >> (8 * i)));
   }
-  void Double(std::uint32_t field, double value) {
-    std::uint64_t bits;
-    std::memcpy(&bits, &value, sizeof bits);
-    Fixed64(field, bits);
-  }
   void Bytes(std::uint32_t field, std::string_view bytes) {
     Ensure(2 * kMaxVarint + bytes.size());
     Tag(field, 2);
@@ -62,13 +59,20 @@ class ProtoWriter {
   void BytesIfSet(std::uint32_t field, std::string_view bytes) {
     if (!bytes.empty()) Bytes(field, bytes);
   }
-
+  // Bytes already in the wire format (whole fields), copied as they are.
+  void Raw(std::string_view bytes) {
+    Ensure(bytes.size());
+    if (!bytes.empty()) std::memcpy(cursor_, bytes.data(), bytes.size());
+    cursor_ += bytes.size();
+  }
   // The header of a length-delimited field whose body (size bytes) the caller writes next.
   void Header(std::uint32_t field, std::size_t size) {
     Ensure(2 * kMaxVarint);
     Tag(field, 2);
     RawVarint(size);
   }
+
+  // Sizes of what the methods above write, to compute a message's length before it.
   static std::size_t VarintSize(std::uint64_t value) {
     std::size_t size = 1;
     while (value > 0x7f) {
@@ -77,42 +81,26 @@ class ProtoWriter {
     }
     return size;
   }
-  // Size of a length-delimited field with a body of `size` bytes (tag of one byte).
-  static std::size_t FieldSize(std::size_t size) { return 1 + VarintSize(size) + size; }
-
-  // A nested message: Begin() reserves room for its length, End() writes the length and
-  // closes the gap when the length needed fewer bytes than reserved.
-  std::size_t Begin(std::uint32_t field) {
-    Ensure(kMaxVarint + kLengthRoom);
-    Tag(field, 2);
-    const auto at = static_cast<std::size_t>(cursor_ - out_.data());
-    cursor_ += kLengthRoom;
-    return at;
+  static std::size_t TagSize(std::uint32_t field) { return VarintSize(field << 3); }
+  static std::size_t VarintFieldSize(std::uint32_t field, std::uint64_t value) {
+    return TagSize(field) + VarintSize(value);
   }
-  void End(std::size_t at) {
-    char* length = out_.data() + at;
-    const auto body = static_cast<std::size_t>(cursor_ - length) - kLengthRoom;
-    std::size_t used = 0;
-    for (std::uint64_t value = body;; value >>= 7) {
-      length[used++] = static_cast<char>((value & 0x7f) | (value > 0x7f ? 0x80 : 0));
-      if (value <= 0x7f) break;
-    }
-    if (used < kLengthRoom) {
-      std::memmove(length + used, length + kLengthRoom, body);
-      cursor_ -= kLengthRoom - used;
-    }
+  static std::size_t VarintIfSetSize(std::uint32_t field, std::uint64_t value) {
+    return value != 0 ? VarintFieldSize(field, value) : 0;
+  }
+  // A length-delimited field with a body of `size` bytes (Bytes, or Header and its body).
+  static std::size_t FieldSize(std::size_t size, std::uint32_t field = 1) {
+    return TagSize(field) + VarintSize(size) + size;
+  }
+  static std::size_t BytesIfSetSize(std::uint32_t field, std::string_view bytes) {
+    return bytes.empty() ? 0 : FieldSize(bytes.size(), field);
   }
 
  private:
-  static constexpr std::size_t kLengthRoom = 5;  // any length below 4 GiB
   static constexpr std::size_t kMaxVarint = 10;
 
-  // Room for `bytes` more bytes after the cursor.
-  void Ensure(std::size_t bytes) {
-    if (static_cast<std::size_t>(limit_ - cursor_) < bytes) Grow(bytes);
-  }
   [[gnu::noinline]] void Grow(std::size_t bytes) {
-    const auto used = static_cast<std::size_t>(cursor_ - out_.data());
+    const auto used = offset();
     out_.resize(std::max(used + bytes, 2 * out_.size() + 512));
     cursor_ = out_.data() + used;
     limit_ = out_.data() + out_.size();

@@ -100,6 +100,9 @@ TEST(CompactRecordable, EncodesWhatTheSdkRecordedAsOtlpParsesIt) {
   // Two exports (the simple processor sends one span each), appended: a request parses
   // as the concatenation of its repeated fields.
   ASSERT_TRUE(request.ParseFromString(wire));
+  // Every length was computed before its message was written: protobuf itself writes
+  // the same bytes.
+  EXPECT_EQ(request.SerializeAsString(), wire);
   ASSERT_EQ(request.resource_spans_size(), 2);
   const auto& resource_spans = request.resource_spans(0);
   auto resource = AttributesOf(resource_spans.resource().attributes());
@@ -204,6 +207,69 @@ TEST(CompactRecordable, AReplacedValueOfAnyKindIsEncodedOnceWithItsLastValue) {
   EXPECT_EQ(attributes["e"].string_value(), "now text");
 }
 
+// Every kind of value the API hands a span, and the SDK's owned values of a resource,
+// come out as OTLP's AnyValue kinds (integers as int64), arrays element by element.
+TEST(CompactRecordable, EncodesEveryKindOfValueOfTheApiAndOfAResource) {
+  std::vector<std::unique_ptr<sdktrace::Recordable>> batch;
+  sdk::resource::ResourceAttributes given;  // held as owned values (strings, vectors)
+  given.SetAttribute("flag", true);
+  given.SetAttribute("count", static_cast<uint64_t>(1) << 40);
+  given.SetAttribute("ratio", 0.25);
+  const std::string long_name(200, 'n');
+  const opentelemetry::nostd::string_view names[] = {"a", "", long_name};
+  given.SetAttribute("names",
+                     opentelemetry::nostd::span<const opentelemetry::nostd::string_view>(names));
+  const bool resource_switches[] = {true, false, true};
+  given.SetAttribute("switches", opentelemetry::nostd::span<const bool>(resource_switches));
+  const uint8_t bytes[] = {0, 255};
+  given.SetAttribute("bytes", opentelemetry::nostd::span<const uint8_t>(bytes));
+  const auto resource = sdk::resource::Resource::Create(given);
+  auto span = std::make_unique<detail::CompactRecordable>();
+  span->SetResource(resource);
+  span->SetAttribute("empty", "");
+  span->SetAttribute("c string", static_cast<const char*>("text"));
+  span->SetAttribute("negative", static_cast<int32_t>(-1));
+  span->SetAttribute("large", static_cast<uint64_t>(1) << 62);
+  const bool switches[] = {false, true};
+  span->SetAttribute("switches", opentelemetry::nostd::span<const bool>(switches));
+  const double numbers[] = {1.5, -2.5};
+  span->SetAttribute("numbers", opentelemetry::nostd::span<const double>(numbers));
+  const uint32_t none[] = {0};
+  span->SetAttribute("none", opentelemetry::nostd::span<const uint32_t>(none, std::size_t{0}));
+  span->SetAttribute(std::string(130, 'k'), std::string(20000, 'v'));  // two-byte lengths
+  batch.push_back(std::move(span));
+  std::string wire;
+  detail::EncodeExportRequest(batch, wire);
+  proto::collector::trace::v1::ExportTraceServiceRequest request;
+  ASSERT_TRUE(request.ParseFromString(wire));
+  auto owned = AttributesOf(request.resource_spans(0).resource().attributes());
+  EXPECT_TRUE(owned["flag"].bool_value());
+  EXPECT_EQ(owned["count"].int_value(), int64_t{1} << 40);
+  EXPECT_DOUBLE_EQ(owned["ratio"].double_value(), 0.25);
+  ASSERT_EQ(owned["names"].array_value().values_size(), 3);
+  EXPECT_EQ(owned["names"].array_value().values(1).string_value(), "");
+  EXPECT_EQ(owned["names"].array_value().values(2).string_value(), std::string(200, 'n'));
+  ASSERT_EQ(owned["switches"].array_value().values_size(), 3);
+  EXPECT_FALSE(owned["switches"].array_value().values(1).bool_value());
+  EXPECT_TRUE(owned["switches"].array_value().values(2).bool_value());
+  ASSERT_EQ(owned["bytes"].array_value().values_size(), 2);
+  EXPECT_EQ(owned["bytes"].array_value().values(1).int_value(), 255);
+
+  auto attributes = AttributesOf(request.resource_spans(0).scope_spans(0).spans(0).attributes());
+  ASSERT_EQ(attributes.size(), 8u);
+  EXPECT_EQ(attributes["empty"].value_case(), proto::common::v1::AnyValue::kStringValue);
+  EXPECT_EQ(attributes["c string"].string_value(), "text");
+  EXPECT_EQ(attributes["negative"].int_value(), -1);
+  EXPECT_EQ(attributes["large"].int_value(), int64_t{1} << 62);
+  ASSERT_EQ(attributes["switches"].array_value().values_size(), 2);
+  EXPECT_TRUE(attributes["switches"].array_value().values(1).bool_value());
+  ASSERT_EQ(attributes["numbers"].array_value().values_size(), 2);
+  EXPECT_DOUBLE_EQ(attributes["numbers"].array_value().values(1).double_value(), -2.5);
+  EXPECT_EQ(attributes["none"].value_case(), proto::common::v1::AnyValue::kArrayValue);
+  EXPECT_EQ(attributes["none"].array_value().values_size(), 0);
+  EXPECT_EQ(attributes[std::string(130, 'k')].string_value(), std::string(20000, 'v'));
+}
+
 // Encodes each span alone (one wire message per export) with recordables from a pool.
 class PooledExporter final : public sdktrace::SpanExporter {
  public:
@@ -272,6 +338,7 @@ TEST(RecordablePool, ARecycledRecordableCarriesNothingOfItsLastSpan) {
     // and the busy span before it was whole
     proto::collector::trace::v1::ExportTraceServiceRequest previous;
     ASSERT_TRUE(previous.ParseFromString(wires[index - 1]));
+    EXPECT_EQ(previous.SerializeAsString(), wires[index - 1]);
     EXPECT_EQ(previous.resource_spans(0).scope_spans(0).spans(0).attributes_size(), 21);
   }
 }
@@ -281,7 +348,7 @@ TEST(CompactRecordable, CountsAttributesBeyondTheLimitAsDropped) {
   for (std::size_t i = 0; i < detail::kMaxAttributes + 5; ++i) {
     span.SetAttribute("key." + std::to_string(i), static_cast<int64_t>(i));
   }
-  EXPECT_EQ(span.attributes.items.size(), detail::kMaxAttributes);
+  EXPECT_EQ(span.attributes.size(), detail::kMaxAttributes);
   EXPECT_EQ(span.attributes.dropped, 5u);
 }
 
