@@ -7,6 +7,7 @@
 
 #include "fabtrace/common/deadline.h"
 #include "fabtrace/db/query_description.h"
+#include "fabtrace/telemetry/active_span.h"
 #include "fabtrace/telemetry/end_on_exit.h"
 #include "fabtrace/telemetry/propagation.h"
 #include "fabtrace/telemetry/span_errors.h"
@@ -107,12 +108,18 @@ Result PgConnection::Execute(const std::string& sql, const std::vector<Param>& p
   if (!description.collection.empty())
     statement.Add(semconv::db::kDbCollectionName, description.collection);
   auto span = StartClientSpan(description.summary, options_, statement);
-  trace::Scope scope(span);
+  telemetry::ActiveSpan active(span);
   const telemetry::EndOnExit end_span(span);
 
   // sqlcommenter-style comment: PostgreSQL logs the statement with its trace.
   const auto traceparent = telemetry::CurrentTraceparent();
-  const auto text = traceparent.empty() ? sql : sql + " /*traceparent='" + traceparent + "'*/";
+  std::string commented;
+  if (!traceparent.empty()) {
+    constexpr std::string_view kOpen = " /*traceparent='", kClose = "'*/";
+    commented.reserve(sql.size() + kOpen.size() + traceparent.size() + kClose.size());
+    commented.append(sql).append(kOpen).append(traceparent).append(kClose);
+  }
+  const std::string& text = traceparent.empty() ? sql : commented;
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
@@ -195,7 +202,7 @@ std::unique_ptr<PgConnection> PgPool::Connect() {
   telemetry::StartAttributes connect;
   connect.Add(semconv::db::kDbOperationName, "connect");
   auto span = StartClientSpan("connect " + options_.database, options_, connect);
-  trace::Scope scope(span);
+  telemetry::ActiveSpan active(span);
   const telemetry::EndOnExit end_span(span);
 
   const auto timeout = Deadline::Cap(options_.connect_timeout);

@@ -6,6 +6,7 @@
 
 #include "fabtrace/common/deadline.h"
 #include "fabtrace/http/transfer.h"
+#include "fabtrace/telemetry/active_span.h"
 #include "fabtrace/telemetry/propagation.h"
 #include "fabtrace/telemetry/span_errors.h"
 #include "fabtrace/telemetry/tracer.h"
@@ -26,7 +27,7 @@ ClientResponse Client::Send(const std::string& method, const std::string& url,
   span_options.kind = trace::SpanKind::kClient;
   auto span = telemetry::GetTracer("http")->StartSpan(
       url_template.empty() ? method : method + " " + url_template, span_options);
-  trace::Scope scope(span);
+  telemetry::ActiveSpan active(span);
   span->SetAttribute(semconv::http::kHttpRequestMethod, method);
   span->SetAttribute(semconv::url::kUrlFull, url);
   if (!url_template.empty()) span->SetAttribute(semconv::url::kUrlTemplate, url_template);

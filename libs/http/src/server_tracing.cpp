@@ -77,12 +77,12 @@ ServerSpan::ServerSpan(const Request& request, const std::string& route, int ser
   }
   span_ =
       telemetry::GetTracer("http")->StartSpan(name, attributes, trace::NullSpanContext(), options);
-  scope_.emplace(span_);
+  active_.emplace(span_);
   trace_id_ = telemetry::TraceIdOf(span_->GetContext());
 }
 
 ServerSpan::~ServerSpan() {
-  scope_.reset();
+  active_.reset();
   span_->End();
 }
 

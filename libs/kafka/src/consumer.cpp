@@ -1,6 +1,7 @@
 #include <spdlog/spdlog.h>
 
 #include "fabtrace/kafka/kafka.h"
+#include "fabtrace/telemetry/active_span.h"
 #include "fabtrace/telemetry/end_on_exit.h"
 #include "fabtrace/telemetry/propagation.h"
 #include "fabtrace/telemetry/rate_limiter.h"
@@ -124,7 +125,7 @@ void Consumer::Process(const Message& message) {
   span_options.kind = trace::SpanKind::kConsumer;
   span_options.parent = trace::GetSpan(parent)->GetContext();
   auto span = telemetry::GetTracer("kafka")->StartSpan("process " + message.topic, span_options);
-  trace::Scope scope(span);
+  telemetry::ActiveSpan active(span);
   const telemetry::EndOnExit end_span(span);
   detail::SetCommonAttributes(*span, options_.kafka, message.topic);
   span->SetAttribute(semconv::messaging::kMessagingOperationType, "process");

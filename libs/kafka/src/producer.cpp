@@ -7,6 +7,7 @@
 
 #include "fabtrace/common/deadline.h"
 #include "fabtrace/kafka/kafka.h"
+#include "fabtrace/telemetry/active_span.h"
 #include "fabtrace/telemetry/end_on_exit.h"
 #include "fabtrace/telemetry/propagation.h"
 #include "fabtrace/telemetry/rate_limiter.h"
@@ -143,7 +144,7 @@ Delivery Producer::Send(const std::string& topic, const std::string& key, const 
   trace::StartSpanOptions span_options;
   span_options.kind = trace::SpanKind::kProducer;
   auto span = telemetry::GetTracer("kafka")->StartSpan("send " + topic, span_options);
-  trace::Scope scope(span);
+  telemetry::ActiveSpan active(span);
   const telemetry::EndOnExit end_span(span);
   detail::SetCommonAttributes(*span, impl_->options, topic);
   span->SetAttribute(semconv::messaging::kMessagingOperationType, "send");

@@ -4,6 +4,7 @@
 
 #include "fabtrace/common/deadline.h"
 #include "fabtrace/http/transfer.h"
+#include "fabtrace/telemetry/active_span.h"
 #include "fabtrace/telemetry/end_on_exit.h"
 #include "fabtrace/telemetry/span_errors.h"
 #include "fabtrace/telemetry/tracer.h"
@@ -69,7 +70,7 @@ struct S3Client::Call {
     trace::StartSpanOptions span_options;
     span_options.kind = trace::SpanKind::kClient;
     auto span = telemetry::GetTracer("s3")->StartSpan("S3." + operation, span_options);
-    trace::Scope scope(span);
+    telemetry::ActiveSpan active(span);
     span->SetAttribute(semconv::rpc::kRpcSystem, "aws-api");
     span->SetAttribute(semconv::rpc::kRpcService, "S3");
     span->SetAttribute(semconv::rpc::kRpcMethod, operation);

@@ -81,10 +81,10 @@ spdlog::level::level_enum Settings::LogLevel() const {
   const auto value = Lower(*text);
   // The names the error message offers, and the spellings people also use.
   static constexpr std::pair<std::string_view, spdlog::level::level_enum> kNames[] = {
-      {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug},
-      {"info", spdlog::level::info},   {"warn", spdlog::level::warn},
+      {"trace", spdlog::level::trace},  {"debug", spdlog::level::debug},
+      {"info", spdlog::level::info},    {"warn", spdlog::level::warn},
       {"warning", spdlog::level::warn}, {"error", spdlog::level::err},
-      {"err", spdlog::level::err},     {"critical", spdlog::level::critical},
+      {"err", spdlog::level::err},      {"critical", spdlog::level::critical},
       {"off", spdlog::level::off}};
   for (const auto& [name, level] : kNames) {
     if (value == name) return level;

@@ -238,11 +238,14 @@ void EncodeSpan(ProtoWriter& writer, const CompactRecordable& span, std::size_t 
 
 void Attributes::Set(nostd::string_view key, const common::AttributeValue& value) {
   const std::string_view name(key.data(), key.size());
-  for (auto slot = slots_.begin(); slot != slots_.end(); ++slot) {
-    if (slot->key_size == name.size() &&
-        std::memcmp(room_.data() + slot->key_begin, name.data(), name.size()) == 0) {
-      Remove(slot);
-      break;
+  const auto bit = KeyBit(name);
+  if ((keys_seen_ & bit) != 0) {  // perhaps set before: replace it
+    for (auto slot = slots_.begin(); slot != slots_.end(); ++slot) {
+      if (slot->key_size == name.size() &&
+          std::memcmp(room_.data() + slot->key_begin, name.data(), name.size()) == 0) {
+        Remove(slot);
+        break;
+      }
     }
   }
   if (slots_.size() >= kMaxAttributes) {
@@ -253,9 +256,22 @@ void Attributes::Set(nostd::string_view key, const common::AttributeValue& value
     slots_.reserve(std::max<std::size_t>(16, 2 * slots_.size()));
   }
   const auto begin = used_;
-  const auto key_begin = nostd::visit(
-      [this, name](const auto& item) { return AppendAttribute(room_, used_, field_, name, item); },
-      value);
+  std::size_t key_begin;
+  // The kinds nearly every attribute has first, without a visit of the whole variant.
+  if (const auto* text = nostd::get_if<nostd::string_view>(&value)) {
+    key_begin = AppendAttribute(room_, used_, field_, name, *text);
+  } else if (const auto* number = nostd::get_if<std::int64_t>(&value)) {
+    key_begin = AppendAttribute(room_, used_, field_, name, *number);
+  } else if (const auto* literal = nostd::get_if<const char*>(&value)) {
+    key_begin = AppendAttribute(room_, used_, field_, name, *literal);
+  } else {
+    key_begin = nostd::visit(
+        [this, name](const auto& item) {
+          return AppendAttribute(room_, used_, field_, name, item);
+        },
+        value);
+  }
+  keys_seen_ |= bit;
   slots_.push_back({static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(used_ - begin),
                     static_cast<std::uint32_t>(key_begin),
                     static_cast<std::uint32_t>(name.size())});
@@ -280,6 +296,7 @@ void Attributes::Clear() {
   if (room_.size() > kKeptBytes) room_ = {};
   slots_.clear();
   used_ = 0;
+  keys_seen_ = 0;
   dropped = 0;
 }
 
@@ -307,10 +324,37 @@ void CopyContext(const trace::SpanContext& context, Target& target) {
 }  // namespace
 
 void CompactRecordable::Reset() {
-  auto kept = std::move(attributes);  // its room is kept, its attributes are not
-  *this = CompactRecordable();
-  kept.Clear();
-  attributes = std::move(kept);
+  // Field by field, keeping the room of the stores of the usual size (a recycled
+  // recordable then allocates nothing for an ordinary span).
+  constexpr std::size_t kKeptText = 256;
+  constexpr std::size_t kKeptEntries = 4;
+  const auto clear_text = [](std::string& text) {
+    if (text.capacity() > kKeptText) text = {};
+    text.clear();
+  };
+  const auto clear_entries = [](auto& entries) {
+    if (entries.capacity() > kKeptEntries) entries = {};
+    entries.clear();
+  };
+  trace_id = {};
+  span_id = {};
+  parent_span_id = {};
+  has_parent = false;
+  clear_text(trace_state);
+  flags = 0;
+  clear_text(name);
+  kind = 1;
+  start_unix_nano = 0;
+  end_unix_nano = 0;
+  attributes.Clear();
+  clear_entries(events);
+  dropped_events = 0;
+  clear_entries(links);
+  dropped_links = 0;
+  status_code = 0;
+  clear_text(status_message);
+  resource = nullptr;
+  scope = nullptr;
 }
 
 std::unique_ptr<CompactRecordable> RecordablePool::Take() {

@@ -32,6 +32,15 @@ inline constexpr std::size_t kMaxLinks = 128;
 // recycled recordable keeps; exporting copies the store whole (docs/performance.md).
 class Attributes {
  public:
+  // One of 64 bits for a key (from its length and two of its bytes): a key whose bit is
+  // not set was not set before, and needs no search for a value to replace.
+  static std::uint64_t KeyBit(std::string_view key) {
+    if (key.empty()) return 1;
+    return std::uint64_t{1} << ((key.size() ^ (static_cast<unsigned char>(key.front()) << 1) ^
+                                 (static_cast<unsigned char>(key.back()) << 3)) &
+                                63);
+  }
+
   explicit Attributes(std::uint8_t field) : field_(field) {}
 
   // Sets or replaces key's value (the specification's "overwrite" rule: a replaced
@@ -63,6 +72,7 @@ class Attributes {
   std::vector<Slot> slots_;
   std::string room_;  // its first used_ bytes are the fields; its size only grows
   std::size_t used_ = 0;
+  std::uint64_t keys_seen_ = 0;  // KeyBit of every key set: most keys are new, unsearched
 };
 
 // The KeyValue fields (field number `field`) of attributes held by the SDK as owned values

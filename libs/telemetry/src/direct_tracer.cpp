@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "fabtrace/telemetry/active_span.h"
 #include "opentelemetry/common/key_value_iterable.h"
 #include "opentelemetry/context/runtime_context.h"
 #include "opentelemetry/sdk/instrumentationscope/instrumentation_scope.h"
@@ -37,17 +38,16 @@ using State = DirectTracerProvider::State;
 
 // The parent a new span gets, as the SDK decides it: a valid span context given in the
 // options, else the span of the context given (none if it is marked root), else the
-// thread's current span. Reads the context without allocating a span for "none".
+// thread's current span (read from its frames: no context is built for it).
 trace::SpanContext ParentOf(const trace::StartSpanOptions& options) {
-  const opentelemetry::context::Context* given = nullptr;
-  if (const auto* span_context = nostd::get_if<trace::SpanContext>(&options.parent)) {
-    if (span_context->IsValid()) return *span_context;
-  } else {
-    given = nostd::get_if<opentelemetry::context::Context>(&options.parent);
+  const auto* given = nostd::get_if<opentelemetry::context::Context>(&options.parent);
+  if (given == nullptr) {
+    const auto* span_context = nostd::get_if<trace::SpanContext>(&options.parent);
+    if (span_context != nullptr && span_context->IsValid()) return *span_context;
+    return CurrentSpanContext();
   }
-  const auto current = given ? *given : opentelemetry::context::RuntimeContext::GetCurrent();
-  if (trace::IsRootSpan(current)) return trace::SpanContext::GetInvalid();
-  const auto value = current.GetValue(trace::kSpanKey);
+  if (trace::IsRootSpan(*given)) return trace::SpanContext::GetInvalid();
+  const auto value = given->GetValue(trace::kSpanKey);
   if (const auto* span = nostd::get_if<nostd::shared_ptr<trace::Span>>(&value)) {
     return (*span)->GetContext();
   }

@@ -6,7 +6,6 @@
 
 #include "fabtrace/telemetry/propagation.h"
 #include "fabtrace/telemetry/tracer.h"
-#include "opentelemetry/context/runtime_context.h"
 #include "opentelemetry/trace/context.h"
 
 namespace trace = opentelemetry::trace;
@@ -16,7 +15,7 @@ namespace {
 
 opentelemetry::nostd::shared_ptr<trace::Span> StartStep(const std::string& name,
                                                         const std::string& origin) {
-  const auto current = trace::GetSpan(opentelemetry::context::RuntimeContext::GetCurrent());
+  const auto current = CurrentSpan();
   const auto linked =
       trace::GetSpan(ExtractContext(
                          [&origin](std::string_view header) -> std::optional<std::string_view> {
@@ -39,7 +38,7 @@ opentelemetry::nostd::shared_ptr<trace::Span> StartStep(const std::string& name,
 }  // namespace
 
 LinkedStep::LinkedStep(const std::string& name, const std::string& origin_traceparent)
-    : span_(StartStep(name, origin_traceparent)), scope_(span_) {}
+    : span_(StartStep(name, origin_traceparent)), active_(span_) {}
 
 LinkedStep::~LinkedStep() { span_->End(); }
 

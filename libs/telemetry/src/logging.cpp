@@ -8,8 +8,7 @@
 #include <memory>
 #include <mutex>
 
-#include "opentelemetry/context/runtime_context.h"
-#include "opentelemetry/trace/context.h"
+#include "fabtrace/telemetry/active_span.h"
 
 namespace fabtrace::telemetry {
 namespace {
@@ -19,9 +18,7 @@ class TraceContextFlag final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg&, const std::tm&,
               spdlog::memory_buf_t& dest) override {
-    const auto context =
-        opentelemetry::trace::GetSpan(opentelemetry::context::RuntimeContext::GetCurrent())
-            ->GetContext();
+    const auto context = CurrentSpanContext();
     if (!context.IsValid()) return;
     char trace_id[32];
     char span_id[16];

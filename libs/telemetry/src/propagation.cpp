@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "fabtrace/telemetry/active_span.h"
 #include "opentelemetry/context/propagation/global_propagator.h"
 #include "opentelemetry/context/propagation/text_map_propagator.h"
 #include "opentelemetry/context/runtime_context.h"
@@ -147,9 +148,7 @@ void InjectContext(const HeaderSetter& set) {
 }
 
 std::string CurrentTraceparent() {
-  const auto context =
-      opentelemetry::trace::GetSpan(opentelemetry::context::RuntimeContext::GetCurrent())
-          ->GetContext();
+  const auto context = CurrentSpanContext();
   if (!context.IsValid()) return {};
   char buffer[55] = {'0', '0', '-'};
   context.trace_id().ToLowerBase16({buffer + 3, 32});
@@ -160,11 +159,7 @@ std::string CurrentTraceparent() {
   return {buffer, sizeof buffer};
 }
 
-std::string CurrentTraceId() {
-  return TraceIdOf(
-      opentelemetry::trace::GetSpan(opentelemetry::context::RuntimeContext::GetCurrent())
-          ->GetContext());
-}
+std::string CurrentTraceId() { return TraceIdOf(CurrentSpanContext()); }
 
 std::string TraceIdOf(const opentelemetry::trace::SpanContext& context) {
   if (!context.IsValid()) return {};

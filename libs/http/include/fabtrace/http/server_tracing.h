@@ -8,7 +8,7 @@
 #include <string>
 
 #include "fabtrace/http/message.h"
-#include "opentelemetry/trace/scope.h"
+#include "fabtrace/telemetry/active_span.h"
 #include "opentelemetry/trace/span.h"
 
 namespace fabtrace::http {
@@ -28,7 +28,7 @@ class ServerSpan {
 
  private:
   opentelemetry::nostd::shared_ptr<opentelemetry::trace::Span> span_;
-  std::optional<opentelemetry::trace::Scope> scope_;
+  std::optional<telemetry::ActiveSpan> active_;
   std::string trace_id_;
   bool exception_recorded_ = false;
 };

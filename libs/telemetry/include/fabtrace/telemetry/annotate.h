@@ -5,19 +5,16 @@
 #include <cstdint>
 #include <string>
 
-#include "opentelemetry/context/runtime_context.h"
-#include "opentelemetry/trace/context.h"
+#include "fabtrace/telemetry/active_span.h"
 
 namespace fabtrace::telemetry {
 
 // Sets the attribute on the innermost active span (the server span inside a handler).
 inline void Annotate(const std::string& key, std::int64_t value) {
-  opentelemetry::trace::GetSpan(opentelemetry::context::RuntimeContext::GetCurrent())
-      ->SetAttribute(key, value);
+  CurrentSpan()->SetAttribute(key, value);
 }
 inline void Annotate(const std::string& key, const std::string& value) {
-  opentelemetry::trace::GetSpan(opentelemetry::context::RuntimeContext::GetCurrent())
-      ->SetAttribute(key, value);
+  CurrentSpan()->SetAttribute(key, value);
 }
 
 }  // namespace fabtrace::telemetry

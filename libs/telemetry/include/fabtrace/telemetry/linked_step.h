@@ -7,8 +7,8 @@
 
 #include <string>
 
+#include "fabtrace/telemetry/active_span.h"
 #include "opentelemetry/nostd/shared_ptr.h"
-#include "opentelemetry/trace/scope.h"
 #include "opentelemetry/trace/span.h"
 
 namespace fabtrace::telemetry {
@@ -24,7 +24,7 @@ class LinkedStep {
 
  private:
   opentelemetry::nostd::shared_ptr<opentelemetry::trace::Span> span_;
-  opentelemetry::trace::Scope scope_;
+  ActiveSpan active_;
 };
 
 }  // namespace fabtrace::telemetry
