@@ -115,19 +115,33 @@ void PutArrayBody(char* at, const Range& elements, std::size_t elements_size, No
 template <typename PutValue>
 std::size_t AppendKeyValue(std::string& out, std::size_t& used, std::uint8_t field,
                            std::string_view key, std::size_t body_size, PutValue put_body) {
-  const auto key_value_size = Wire::FieldSize(key.size()) + Wire::FieldSize(body_size);
-  const auto end = used + Wire::FieldSize(key_value_size);
+  // Nearly every attribute's three lengths fit in one byte each: no varint arithmetic then.
+  const bool short_lengths = key.size() + body_size < 0x7c;
+  const auto key_value_size = short_lengths
+                                  ? 4 + key.size() + body_size
+                                  : Wire::FieldSize(key.size()) + Wire::FieldSize(body_size);
+  const auto end = used + (short_lengths ? 2 + key_value_size : Wire::FieldSize(key_value_size));
   if (out.size() < end) out.resize(std::max(end, 2 * out.size() + 256));
   char* at = out.data() + used;
   *at++ = static_cast<char>((field << 3) | 2);
-  at = PutVarint(at, key_value_size);
-  *at++ = 0x0a;
-  at = PutVarint(at, key.size());
+  if (short_lengths) {
+    *at++ = static_cast<char>(key_value_size);
+    *at++ = 0x0a;
+    *at++ = static_cast<char>(key.size());
+  } else {
+    at = PutVarint(at, key_value_size);
+    *at++ = 0x0a;
+    at = PutVarint(at, key.size());
+  }
   const auto key_begin = static_cast<std::size_t>(at - out.data());
   if (!key.empty()) std::memcpy(at, key.data(), key.size());
   at += key.size();
   *at++ = 0x12;
-  at = PutVarint(at, body_size);
+  if (short_lengths) {
+    *at++ = static_cast<char>(body_size);
+  } else {
+    at = PutVarint(at, body_size);
+  }
   put_body(at);
   used = end;
   return key_begin;
@@ -401,6 +415,17 @@ void CompactRecordable::SetAttribute(nostd::string_view key,
     attributes.Set(key, value);
   } catch (...) {  // out of memory: the attribute is lost, never the request
     ++attributes.dropped;
+  }
+}
+
+void CompactRecordable::SetAttributes(
+    nostd::span<const std::pair<nostd::string_view, common::AttributeValue>> items) noexcept {
+  for (const auto& [key, value] : items) {
+    try {
+      attributes.Set(key, value);
+    } catch (...) {  // out of memory: the attribute is lost, never the request
+      ++attributes.dropped;
+    }
   }
 }
 

@@ -110,6 +110,12 @@ class CompactRecordable final : public opentelemetry::sdk::trace::Recordable {
                    opentelemetry::trace::SpanId parent_span_id) noexcept override;
   void SetAttribute(opentelemetry::nostd::string_view key,
                     const opentelemetry::common::AttributeValue& value) noexcept override;
+  // The same for each of a span's start attributes, called directly by our tracer (not
+  // through the SDK's iterable and a virtual call per attribute).
+  void SetAttributes(
+      opentelemetry::nostd::span<
+          const std::pair<opentelemetry::nostd::string_view, opentelemetry::common::AttributeValue>>
+          items) noexcept;
   void AddEvent(opentelemetry::nostd::string_view name,
                 opentelemetry::common::SystemTimestamp timestamp,
                 const opentelemetry::common::KeyValueIterable& attributes) noexcept override;

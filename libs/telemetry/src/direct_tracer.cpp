@@ -2,12 +2,14 @@
 
 #include <mutex>
 #include <string>
+#include <typeinfo>
 #include <utility>
 #include <vector>
 
+#include "compact_recordable.h"
 #include "fabtrace/telemetry/active_span.h"
+#include "fabtrace/telemetry/start_attributes.h"
 #include "opentelemetry/common/key_value_iterable.h"
-#include "opentelemetry/context/runtime_context.h"
 #include "opentelemetry/sdk/instrumentationscope/instrumentation_scope.h"
 #include "opentelemetry/sdk/trace/random_id_generator.h"
 #include "opentelemetry/sdk/trace/recordable.h"
@@ -191,11 +193,19 @@ nostd::shared_ptr<trace::Span> DirectTracer::StartSpan(
   recordable->SetResource(state_->resource);
   recordable->SetInstrumentationScope(*scope_);
   recordable->SetStartTime(Or<std::chrono::system_clock>(options.start_system_time));
-  // The span is nobody else's yet: no lock while the start attributes go in.
-  attributes.ForEachKeyValue([&](nostd::string_view key, common::AttributeValue value) noexcept {
-    recordable->SetAttribute(key, value);
-    return true;
-  });
+  // The span is nobody else's yet: no lock while the start attributes go in. Ours (the
+  // instrumentation's StartAttributes into the compact recordable) go in one call.
+  auto* compact = typeid(attributes) == typeid(StartAttributes)
+                      ? dynamic_cast<CompactRecordable*>(recordable.get())
+                      : nullptr;
+  if (compact != nullptr) {
+    compact->SetAttributes(static_cast<const StartAttributes&>(attributes).items());
+  } else {
+    attributes.ForEachKeyValue([&](nostd::string_view key, common::AttributeValue value) noexcept {
+      recordable->SetAttribute(key, value);
+      return true;
+    });
+  }
   if (sampling.attributes) {
     for (const auto& [key, value] : *sampling.attributes) recordable->SetAttribute(key, value);
   }

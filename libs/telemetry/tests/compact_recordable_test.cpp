@@ -10,7 +10,10 @@
 #include <mutex>
 #include <thread>
 
+#include "direct_tracer.h"
+#include "fabtrace/telemetry/start_attributes.h"
 #include "opentelemetry/sdk/resource/resource.h"
+#include "opentelemetry/sdk/trace/samplers/always_on_factory.h"
 #include "opentelemetry/sdk/trace/simple_processor_factory.h"
 #include "opentelemetry/sdk/trace/tracer_provider_factory.h"
 #include "otlp_http_compact_exporter.h"
@@ -268,6 +271,43 @@ TEST(CompactRecordable, EncodesEveryKindOfValueOfTheApiAndOfAResource) {
   EXPECT_EQ(attributes["none"].value_case(), proto::common::v1::AnyValue::kArrayValue);
   EXPECT_EQ(attributes["none"].array_value().values_size(), 0);
   EXPECT_EQ(attributes[std::string(130, 'k')].string_value(), std::string(20000, 'v'));
+}
+
+// Our tracer hands the instrumentation's StartAttributes to the compact recordable in one
+// call: the same rules hold there (a key given twice keeps its last value, every kind of
+// value, long keys and values), and for the attributes set after the start.
+TEST(CompactRecordable, TakesOurTracersStartAttributesInOneCall) {
+  std::string wire;
+  detail::DirectTracerProvider provider(
+      sdktrace::SimpleSpanProcessorFactory::Create(std::make_unique<EncodingExporter>(&wire)),
+      sdk::resource::Resource::Create({{"service.name", "shop-api"}}),
+      sdktrace::AlwaysOnSamplerFactory::Create());
+  const std::string long_key(200, 'k'), long_value(300, 'v');
+  const double numbers[] = {1.5, 2.5};
+  StartAttributes start;
+  start.Add("http.request.method", "GET");
+  start.Add("server.port", int64_t{8180});
+  start.Add("http.request.method", opentelemetry::nostd::string_view("POST"));
+  start.Add("numbers", opentelemetry::nostd::span<const double>(numbers));
+  start.Add(long_key, long_value);
+  start.Add("flag", true);
+  auto span = provider.GetTracer("fabtrace.test")->StartSpan("GET /materials", start);
+  span->SetAttribute("http.response.status_code", 200);
+  span->SetAttribute("server.port", int64_t{8181});
+  span->End();
+
+  proto::collector::trace::v1::ExportTraceServiceRequest request;
+  ASSERT_TRUE(request.ParseFromString(wire));
+  EXPECT_EQ(request.SerializeAsString(), wire);
+  auto attributes = AttributesOf(request.resource_spans(0).scope_spans(0).spans(0).attributes());
+  ASSERT_EQ(attributes.size(), 6u);
+  EXPECT_EQ(attributes["http.request.method"].string_value(), "POST");
+  EXPECT_EQ(attributes["server.port"].int_value(), 8181);
+  ASSERT_EQ(attributes["numbers"].array_value().values_size(), 2);
+  EXPECT_DOUBLE_EQ(attributes["numbers"].array_value().values(1).double_value(), 2.5);
+  EXPECT_EQ(attributes[long_key].string_value(), long_value);
+  EXPECT_TRUE(attributes["flag"].bool_value());
+  EXPECT_EQ(attributes["http.response.status_code"].int_value(), 200);
 }
 
 // Encodes each span alone (one wire message per export) with recordables from a pool.

@@ -11,6 +11,7 @@
 
 #include "opentelemetry/common/attribute_value.h"
 #include "opentelemetry/common/key_value_iterable.h"
+#include "opentelemetry/nostd/span.h"
 #include "opentelemetry/nostd/string_view.h"
 
 namespace fabtrace::telemetry {
@@ -31,10 +32,12 @@ class StartAttributes final : public opentelemetry::common::KeyValueIterable {
   }
   std::size_t size() const noexcept override { return count_; }
 
+  using Item = std::pair<opentelemetry::nostd::string_view, opentelemetry::common::AttributeValue>;
+  // The attributes added, in order (what a tracer that knows this class reads directly).
+  opentelemetry::nostd::span<const Item> items() const noexcept { return {items_.data(), count_}; }
+
  private:
-  std::array<std::pair<opentelemetry::nostd::string_view, opentelemetry::common::AttributeValue>,
-             16>
-      items_;
+  std::array<Item, 16> items_;
   std::size_t count_ = 0;
 };
 
