@@ -102,31 +102,22 @@ ActiveSpan::ActiveSpan(nostd::shared_ptr<trace::Span> span) noexcept : span_(std
 
 ActiveSpan::~ActiveSpan() { Unlink(frame_); }
 
+// Every frame holds a span or a context, so the innermost one decides.
 nostd::shared_ptr<trace::Span> CurrentSpan() noexcept {
-  for (const Frame* frame = innermost; frame != nullptr; frame = frame->outer) {
-    if (frame->span != nullptr) return *frame->span;
-    if (frame->context != nullptr) {
-      const auto value = frame->context->GetValue(trace::kSpanKey);
-      if (const auto* span = nostd::get_if<nostd::shared_ptr<trace::Span>>(&value)) return *span;
-      return NoSpan();
-    }
-  }
+  const Frame* frame = innermost;
+  if (frame == nullptr) return NoSpan();
+  if (frame->span != nullptr) return *frame->span;
+  const auto value = frame->context->GetValue(trace::kSpanKey);
+  if (const auto* span = nostd::get_if<nostd::shared_ptr<trace::Span>>(&value)) return *span;
   return NoSpan();
 }
 
 trace::SpanContext CurrentSpanContext() noexcept {
-  for (const Frame* frame = innermost; frame != nullptr; frame = frame->outer) {
-    if (frame->span != nullptr) return (*frame->span)->GetContext();
-    if (frame->context != nullptr) {
-      if (trace::IsRootSpan(*frame->context)) return trace::SpanContext::GetInvalid();
-      const auto value = frame->context->GetValue(trace::kSpanKey);
-      if (const auto* span = nostd::get_if<nostd::shared_ptr<trace::Span>>(&value)) {
-        return (*span)->GetContext();
-      }
-      return trace::SpanContext::GetInvalid();
-    }
-  }
-  return trace::SpanContext::GetInvalid();
+  const Frame* frame = innermost;
+  if (frame == nullptr) return trace::SpanContext::GetInvalid();
+  if (frame->span != nullptr) return (*frame->span)->GetContext();
+  if (trace::IsRootSpan(*frame->context)) return trace::SpanContext::GetInvalid();
+  return CurrentSpan()->GetContext();
 }
 
 }  // namespace fabtrace::telemetry

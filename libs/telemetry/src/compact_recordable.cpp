@@ -44,16 +44,7 @@ auto Normal(const T& item) {
   }
 }
 
-using Wire = ProtoWriter;  // for its size arithmetic
-
-char* PutVarint(char* at, std::uint64_t value) {
-  while (value > 0x7f) {
-    *at++ = static_cast<char>((value & 0x7f) | 0x80);
-    value >>= 7;
-  }
-  *at++ = static_cast<char>(value);
-  return at;
-}
+using Wire = ProtoWriter;  // for its varints and size arithmetic
 
 // AnyValue's body for one scalar (fields: 1 string, 2 bool, 3 int, 4 double), its size
 // known before it is written.
@@ -71,7 +62,7 @@ char* PutBody(char* at, bool item) {
 }
 char* PutBody(char* at, std::int64_t item) {
   *at++ = 0x18;
-  return PutVarint(at, static_cast<std::uint64_t>(item));
+  return Wire::PutVarint(at, static_cast<std::uint64_t>(item));
 }
 char* PutBody(char* at, double item) {
   *at++ = 0x21;
@@ -82,7 +73,7 @@ char* PutBody(char* at, double item) {
 }
 char* PutBody(char* at, std::string_view item) {
   *at++ = 0x0a;
-  at = PutVarint(at, item.size());
+  at = Wire::PutVarint(at, item.size());
   if (!item.empty()) std::memcpy(at, item.data(), item.size());
   return at + item.size();
 }
@@ -99,11 +90,11 @@ std::size_t ArrayElementsSize(const Range& elements, Normalise normal) {
 template <typename Range, typename Normalise>
 void PutArrayBody(char* at, const Range& elements, std::size_t elements_size, Normalise normal) {
   *at++ = 0x2a;
-  at = PutVarint(at, elements_size);
+  at = Wire::PutVarint(at, elements_size);
   for (const auto& element : elements) {
     const auto item = normal(element);
     *at++ = 0x0a;
-    at = PutVarint(at, BodySize(item));
+    at = Wire::PutVarint(at, BodySize(item));
     at = PutBody(at, item);
   }
 }
@@ -129,9 +120,9 @@ std::size_t AppendKeyValue(std::string& out, std::size_t& used, std::uint8_t fie
     *at++ = 0x0a;
     *at++ = static_cast<char>(key.size());
   } else {
-    at = PutVarint(at, key_value_size);
+    at = Wire::PutVarint(at, key_value_size);
     *at++ = 0x0a;
-    at = PutVarint(at, key.size());
+    at = Wire::PutVarint(at, key.size());
   }
   const auto key_begin = static_cast<std::size_t>(at - out.data());
   if (!key.empty()) std::memcpy(at, key.data(), key.size());
@@ -140,7 +131,7 @@ std::size_t AppendKeyValue(std::string& out, std::size_t& used, std::uint8_t fie
   if (short_lengths) {
     *at++ = static_cast<char>(body_size);
   } else {
-    at = PutVarint(at, body_size);
+    at = Wire::PutVarint(at, body_size);
   }
   put_body(at);
   used = end;

@@ -72,6 +72,16 @@ class ProtoWriter {
     RawVarint(size);
   }
 
+  // Writes `value` as a varint at `at` (room for 10 bytes) and returns where it ends.
+  static char* PutVarint(char* at, std::uint64_t value) {
+    while (value > 0x7f) {
+      *at++ = static_cast<char>((value & 0x7f) | 0x80);
+      value >>= 7;
+    }
+    *at++ = static_cast<char>(value);
+    return at;
+  }
+
   // Sizes of what the methods above write, to compute a message's length before it.
   static std::size_t VarintSize(std::uint64_t value) {
     std::size_t size = 1;
@@ -107,13 +117,7 @@ class ProtoWriter {
   }
   void Put(char byte) { *cursor_++ = byte; }
   void Tag(std::uint32_t field, std::uint32_t wire_type) { RawVarint((field << 3) | wire_type); }
-  void RawVarint(std::uint64_t value) {
-    while (value > 0x7f) {
-      Put(static_cast<char>((value & 0x7f) | 0x80));
-      value >>= 7;
-    }
-    Put(static_cast<char>(value));
-  }
+  void RawVarint(std::uint64_t value) { cursor_ = PutVarint(cursor_, value); }
 
   std::string& out_;
   char* cursor_;  // where the next byte goes; from there to limit_ is room
