@@ -9,11 +9,17 @@
 #   bench/instructions_per_request.sh [route ...]     (default: /ping /work; needs valgrind)
 #   A route "shop:/materials" is asked of the Shop API instead of the bench server, with
 #   the database of a running landscape behind it (./fabtrace up; bench/shop_routes.sh).
-#   BENCH_REQUESTS=2000 (per run); BENCH_PROFILE_DIR=dir keeps the callgrind files
+#   BENCH_REQUESTS=2000 (per run); BENCH_PROFILE_DIR=dir keeps the callgrind files;
+#   BENCH_CALLGRIND_OPTIONS="--cache-sim=yes" also counts the simulated cache misses
+#   (callgrind_annotate shows them beside the instructions);
+#   BENCH_SCHEDULE_DELAY=500 (ms, the landscape's): under valgrind the service answers
+#   ~130 requests/s, so batches hold ~130 spans; at the rates where CPU matters (over
+#   1,000 spans/s) they are full (512 spans). 5000 gives the callgrind run full batches too.
 . "$(dirname "$0")/lib.sh"
 command -v valgrind >/dev/null || { echo "valgrind is needed (Debian package valgrind)" >&2; exit 1; }
 bench_build
 REQUESTS=${BENCH_REQUESTS:-2000}
+SCHEDULE_DELAY=${BENCH_SCHEDULE_DELAY:-500}
 SINK_PORT=${BENCH_SINK_PORT:-18991}
 PROFILE_DIR=${BENCH_PROFILE_DIR:-$(mktemp -d)}
 mkdir -p "$PROFILE_DIR"
@@ -22,7 +28,7 @@ ROUTES=("$@")
 
 python3 "$BENCH_ROOT/bench/otlp_sink.py" "$SINK_PORT" >/dev/null &
 SINK_PID=$!
-trap 'kill $SINK_PID 2>/dev/null || true' EXIT
+trap 'kill $SINK_PID ${SERVER_PID:-} 2>/dev/null || true' EXIT
 
 # requests PATH N: N GET requests on one keep-alive connection.
 requests() {
@@ -48,16 +54,17 @@ measure() {
   fi
   out=$PROFILE_DIR/callgrind.$label${path//\//_}
   env "${settings[@]}" "$@" valgrind --tool=callgrind --callgrind-out-file="$out" \
-    --dump-instr=no --collect-atstart=yes "${target[@]}" >"$out.log" 2>&1 &
+    ${BENCH_CALLGRIND_OPTIONS:-} --dump-instr=no --collect-atstart=yes "${target[@]}" >"$out.log" 2>&1 &
   SERVER_PID=$!
-  for _ in $(seq 600); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.1; done
+  # Under valgrind start-up is slow (minutes with --cache-sim=yes).
+  bench_wait_ready "http://127.0.0.1:$PORT/healthz" 3000
   requests "$path" 200                     # warm-up: connections, caches, first batches
-  sleep 1
+  sleep "$((SCHEDULE_DELAY / 1000 + 1)).5"  # its spans are exported before counting
   local spans_before spans_after
   spans_before=$(bench_spans_seen)
   callgrind_control -z "$SERVER_PID" >/dev/null
   requests "$path" "$REQUESTS"
-  sleep 1.5                                # the last batch is exported (schedule delay 500 ms)
+  sleep "$((SCHEDULE_DELAY / 1000 + 1)).5"  # the last batch is exported
   callgrind_control -d "$SERVER_PID" >/dev/null
   spans_after=$(bench_spans_seen)
   kill "$SERVER_PID" && wait "$SERVER_PID" 2>/dev/null || true
@@ -77,9 +84,9 @@ measure() {
 # optionally with a tracer named after a "+" (FABTRACE_TRACER: compact+sdk is our export
 # behind opentelemetry-cpp's own tracer; stock always uses it).
 traced=(OTEL_TRACES_SAMPLER=always_on OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK_PORT"
-  OTEL_EXPORTER_OTLP_HEADERS= OTEL_BSP_SCHEDULE_DELAY=500 OTEL_SERVICE_NAME=bench-server)
+  OTEL_EXPORTER_OTLP_HEADERS= OTEL_BSP_SCHEDULE_DELAY="$SCHEDULE_DELAY" OTEL_SERVICE_NAME=bench-server)
 PATHS=(${BENCH_EXPORT_PATHS:-compact compact+sdk stock})
-printf 'instructions per request (callgrind), %d requests a run, spans to a sink\n' "$REQUESTS"
+printf 'instructions per request (callgrind), %d requests a run, spans to a sink, schedule delay %d ms\n' "$REQUESTS" "$SCHEDULE_DELAY"
 [[ " ${ROUTES[*]}" != *" shop:"* ]] || bench_shop_api_prepare
 for route in "${ROUTES[@]}"; do
   read -r off _ off_path < <(measure off "$route" OTEL_SDK_DISABLED=true)

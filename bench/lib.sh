@@ -59,6 +59,7 @@ bench_sink_start() {
   bench_landscape_pin "$LOAD_CPU"
 }
 bench_on_exit() {
+  [[ -z ${BENCH_KILL:-} ]] || kill $BENCH_KILL 2>/dev/null || true
   bench_landscape_pin "$ALL_CPUS"
   [[ -z ${BENCH_TMP:-} ]] || rm -rf "$BENCH_TMP"
 }
@@ -75,8 +76,9 @@ bench_landscape_pids() {
 }
 bench_landscape_pin() { for pid in $(bench_landscape_pids); do taskset -a -p -c "$1" "$pid" >/dev/null 2>&1 || true; done; }
 
+# bench_wait_ready URL [TENTHS]: waits until URL answers (30 s unless told), or fails.
 bench_wait_ready() {
-  for _ in $(seq 300); do curl -fs -o /dev/null "$1" && return; sleep 0.1; done
+  for _ in $(seq "${2:-300}"); do curl -fs -o /dev/null "$1" && return; sleep 0.1; done
   echo "the benchmarked service did not answer $1 (port busy? see /tmp/bench-server.log)" >&2
   exit 1
 }
@@ -164,3 +166,58 @@ bench_shop_api_prepare() {
     S3_ACCESS_KEY="$FT_MINIO_USER" S3_SECRET_KEY="$(bench_secret FT_MINIO_PASSWORD)" S3_BUCKET="$FT_MODELS_BUCKET")
 }
 bench_secret() { sed -n "s/^$1=//p" "$FT_STATE/secrets/landscape.env"; }
+
+# bench_shop_api_start PORT ENV...: a Shop API of this build on PORT (pinned to the service
+# core, with the landscape's settings, BENCH_SERVICE_ENV (settings for every mode, e.g.
+# "GLIBC_TUNABLES=glibc.malloc.mxfast=0") and ENV); sets SERVER_PID once it answers.
+bench_shop_api_start() {
+  local port=$1 extra
+  shift
+  read -r -a extra <<<"${BENCH_SERVICE_ENV:-}"
+  env "${SHOP_API_ENV[@]}" "${extra[@]}" SHOP_API_PORT="$port" "$@" taskset -c "$SERVICE_CPU" "$SHOP_API" \
+    >"/tmp/bench-server-$port.log" 2>&1 &
+  SERVER_PID=$!
+  bench_wait_ready "http://127.0.0.1:$port/healthz"
+}
+
+# bench_shop_fixture: a customer with 20 orders (made through an untraced Shop API) and the
+# wrk scripts that act as them, in BENCH_TMP (it holds the customer's token: removed on exit).
+bench_shop_fixture() {
+  BENCH_TMP=$(mktemp -d)
+  bench_shop_api_start "$PORT" OTEL_SDK_DISABLED=true
+  python3 "$BENCH_ROOT/bench/shop_fixture.py" "http://127.0.0.1:$PORT" 20 "$BENCH_TMP"
+  bench_stop
+}
+
+# bench_shop_route ROUTE PORT: wrk's arguments for a Shop API route, its URL last.
+#   materials  GET /materials                      (a server span, a PostgreSQL span)
+#   orders     GET /orders of a customer with 20 orders
+#   quotes     POST /quotes (a price for a model: two queries)
+bench_shop_route() {
+  local base=http://127.0.0.1:$2
+  case $1 in
+    materials) echo "$base/materials" ;;
+    orders) echo "-s $BENCH_TMP/orders.lua $base/orders" ;;
+    quotes) echo "-s $BENCH_TMP/quotes.lua $base/quotes" ;;
+    *) echo "unknown route $1 (materials, orders, quotes)" >&2; return 2 ;;
+  esac
+}
+
+# bench_shop_mode MODE: sets MODE_ENV, the Shop API's environment for a tracing mode:
+#   off             OTEL_SDK_DISABLED
+#   compact         our export path, to the stand-in Collector (bench_sink_start)
+#   stock           the library's packaged exporter, to the stand-in Collector
+#   collector       our export path, to the landscape's real Collector
+#   collector-down  our export path, with nothing listening
+bench_shop_mode() {
+  local on=(OTEL_TRACES_SAMPLER=always_on)
+  case $1 in
+    off) MODE_ENV=(OTEL_SDK_DISABLED=true) ;;
+    compact) MODE_ENV=("${on[@]}" OTEL_EXPORTER_OTLP_ENDPOINT="$SINK" OTEL_EXPORTER_OTLP_HEADERS=) ;;
+    stock) MODE_ENV=("${on[@]}" OTEL_EXPORTER_OTLP_ENDPOINT="$SINK" OTEL_EXPORTER_OTLP_HEADERS= FABTRACE_SPAN_EXPORT=stock) ;;
+    collector) MODE_ENV=("${on[@]}" OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$FT_PORT_COLLECTOR_OTLP_HTTP"
+      "OTEL_EXPORTER_OTLP_HEADERS=authorization=Bearer%20$(bench_secret FT_OTLP_TOKEN)") ;;
+    collector-down) MODE_ENV=("${on[@]}" OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:9 OTEL_EXPORTER_OTLP_TIMEOUT=1000) ;;
+    *) echo "unknown mode $1 (off, compact, stock, collector, collector-down)" >&2; return 2 ;;
+  esac
+}

@@ -58,3 +58,14 @@ def test_pipeline_capacity_counts_every_side(landscape):
     sent, stored, lost = int(row[2]), int(row[10]), int(row[11])
     assert sent == 1000 and stored == sent and lost == 0, out
     assert "highest rate achieved with zero loss" in out
+
+
+def test_paired_cpu_runs_both_modes_side_by_side(landscape):
+    out = run_bench(landscape, "paired_cpu.sh", "materials", BENCH_PROFILE="test", BENCH_DURATION="1s",
+                    BENCH_WARMUP="1s", BENCH_ROUNDS="2")
+    rounds = [line.split() for line in out.splitlines() if re.match(r"^ +\d+ +\d", line)]
+    assert len(rounds) == 2, out
+    # round off-us compact-us ratio added req-off req-compact steal
+    assert all(int(row[5]) > 0 and int(row[6]) > 0 for row in rounds), "both services answered"
+    assert re.search(r"median ratio of CPU per request, compact / off: \d+\.\d{3}", out), out
+    assert "spans per request: off 0.00, compact 2.00" in out, "GET /materials: two spans traced, none untraced"

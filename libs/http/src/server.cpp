@@ -27,6 +27,8 @@ Request ToRequest(const httplib::Request& in) {
 void WriteResponse(const Response& response, httplib::Response& out) {
   out.status = response.status;
   for (const auto& [name, value] : response.headers) out.set_header(name, value);
+  // The support code is hex digits only, so it skips set_header's checks for line breaks.
+  if (!response.support_code.empty()) out.headers.emplace("X-Support-Code", response.support_code);
   if (response.status != 204) out.set_content(response.body, response.content_type.c_str());
 }
 

@@ -100,7 +100,7 @@ void ServerSpan::Finish(Response& response) {
     telemetry::MarkError(*span_, std::to_string(response.status),
                          "HTTP " + std::to_string(response.status));
   }
-  if (!trace_id_.empty()) response.headers.emplace("X-Support-Code", trace_id_);
+  response.support_code = trace_id_;
 }
 
 }  // namespace fabtrace::http

@@ -1,14 +1,44 @@
 #include "fabtrace/telemetry/tracer.h"
 
+#include <array>
+#include <cstddef>
+#include <string_view>
+
 #include "fabtrace/telemetry/version.h"
 #include "opentelemetry/trace/provider.h"
 
 namespace fabtrace::telemetry {
+namespace {
+
+// The tracers this thread asked for, by the provider that made them: a span then costs
+// no lookup under the provider's lock and no string building. An entry keeps its
+// provider alive, so a replaced provider's address cannot come back as a new one's while
+// it is cached; the next call after a replacement takes the new provider's tracer.
+struct CachedTracer {
+  opentelemetry::nostd::shared_ptr<opentelemetry::trace::TracerProvider> provider;
+  std::string library;
+  opentelemetry::nostd::shared_ptr<opentelemetry::trace::Tracer> tracer;
+};
+constexpr std::size_t kCachedTracers = 8;  // more libraries than this are looked up each time
+thread_local std::array<CachedTracer, kCachedTracers> cached_tracers;
+
+}  // namespace
 
 opentelemetry::nostd::shared_ptr<opentelemetry::trace::Tracer> GetTracer(
     const std::string& library) {
-  return opentelemetry::trace::Provider::GetTracerProvider()->GetTracer("fabtrace." + library,
-                                                                        kVersion);
+  auto provider = opentelemetry::trace::Provider::GetTracerProvider();
+  CachedTracer* free = nullptr;
+  for (auto& cached : cached_tracers) {
+    if (cached.library == library) {
+      if (cached.provider.get() == provider.get()) return cached.tracer;
+      free = &cached;  // made by a replaced provider
+      break;
+    }
+    if (free == nullptr && cached.library.empty()) free = &cached;
+  }
+  auto tracer = provider->GetTracer("fabtrace." + library, kVersion);
+  if (free != nullptr && !library.empty()) *free = {std::move(provider), library, tracer};
+  return tracer;
 }
 
 }  // namespace fabtrace::telemetry

@@ -8,6 +8,7 @@
 #include "fabtrace/telemetry/in_memory_tracing.h"
 #include "opentelemetry/baggage/baggage_context.h"
 #include "opentelemetry/trace/context.h"
+#include "opentelemetry/trace/default_span.h"
 
 namespace fabtrace::telemetry {
 namespace {
@@ -106,6 +107,24 @@ TEST(Propagation, InjectWritesTheCurrentSpan) {
   EXPECT_TRUE(IsValidTraceparent(written["traceparent"]));
   EXPECT_EQ(written["traceparent"].substr(3, 32), CurrentTraceId());
   span->End();
+}
+
+TEST(Propagation, TheCurrentTraceparentAndTraceIdAreTheIdsInLowercaseHex) {
+  testing::InMemoryTracing tracing;  // installs the W3C propagator
+  for (const std::string& traceparent :
+       {std::string(kValid),
+        std::string("00-ff00a0b1c2d3e4f5968778695a4b3c2d-0123456789abcdef-00")}) {
+    const auto context = Extracted({{"traceparent", traceparent}});
+    ASSERT_TRUE(context.IsValid());
+    opentelemetry::nostd::shared_ptr<opentelemetry::trace::Span> span(
+        new opentelemetry::trace::DefaultSpan(context));
+    auto scope = opentelemetry::trace::Tracer::WithActiveSpan(span);
+    EXPECT_EQ(CurrentTraceparent(), traceparent);
+    EXPECT_EQ(CurrentTraceId(), traceparent.substr(3, 32));
+    EXPECT_EQ(TraceIdOf(context), traceparent.substr(3, 32));
+  }
+  EXPECT_EQ(CurrentTraceparent(), "");
+  EXPECT_EQ(TraceIdOf(opentelemetry::trace::SpanContext::GetInvalid()), "");
 }
 
 // Random and mutated headers: extraction must neither crash nor accept garbage.

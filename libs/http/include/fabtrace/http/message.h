@@ -38,6 +38,8 @@ struct Response {
   std::string body;
   std::string content_type = "application/json";
   Headers headers;
+  // Sent as X-Support-Code: the trace id, set by the server span (empty when untraced).
+  std::string support_code;
 
   static Response Json(int status, const nlohmann::json& body);
   static Response Text(int status, std::string body, std::string content_type = "text/plain");
