@@ -5,7 +5,7 @@
 #   bench/latency_fixed_rate.sh [route]      (default /ping; BENCH_RATES="500 2000")
 #   A route "shop:/materials" is asked of the real Shop API, with the database of a running
 #   landscape behind it (./fabtrace up; see bench/shop_routes.sh).
-# vegeta (pinned below) is built once from the Go module proxy into the fabtrace cache.
+# vegeta (bench_vegeta) is built once from the Go module proxy into the fabtrace cache.
 . "$(dirname "$0")/lib.sh"
 bench_build
 ROUTE=${1:-/ping}
@@ -15,14 +15,7 @@ if [[ $ROUTE == shop:* ]]; then
   TARGET=("$SHOP_API") SETTINGS=("${SHOP_API_ENV[@]}") ROUTE=${ROUTE#shop:}
 fi
 RATES=(${BENCH_RATES:-500 2000})
-VEGETA_VERSION=v12.13.0
-CACHE=${FABTRACE_CACHE:-$HOME/.cache/fabtrace}
-VEGETA=$CACHE/bin/vegeta-$VEGETA_VERSION/vegeta
-if [[ ! -x $VEGETA ]]; then
-  echo "building vegeta $VEGETA_VERSION (once)" >&2
-  env GOMODCACHE="$CACHE/go/mod" GOCACHE="$CACHE/go/build" GOFLAGS=-buildvcs=false GOBIN="$(dirname "$VEGETA")" \
-    go install -trimpath -ldflags='-s -w' "github.com/tsenart/vegeta/v12@$VEGETA_VERSION" >&2
-fi
+bench_vegeta
 
 bench_sink_start
 

@@ -221,3 +221,14 @@ bench_shop_mode() {
     *) echo "unknown mode $1 (off, compact, stock, collector, collector-down)" >&2; return 2 ;;
   esac
 }
+
+# bench_vegeta: sets VEGETA, the open-loop load generator (vegeta, pinned), built once from
+# the Go module proxy into the fabtrace cache.
+bench_vegeta() {
+  local version=v12.13.0 cache=${FABTRACE_CACHE:-$HOME/.cache/fabtrace}
+  VEGETA=$cache/bin/vegeta-$version/vegeta
+  [[ ! -x $VEGETA ]] || return 0
+  echo "building vegeta $version (once)" >&2
+  env GOMODCACHE="$cache/go/mod" GOCACHE="$cache/go/build" GOFLAGS=-buildvcs=false GOBIN="$(dirname "$VEGETA")" \
+    go install -trimpath -ldflags='-s -w' "github.com/tsenart/vegeta/v12@$version" >&2
+}

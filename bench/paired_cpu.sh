@@ -10,6 +10,10 @@
 #   bench/paired_cpu.sh [route]      (materials, orders or quotes: bench_shop_route)
 #   BENCH_PAIR="off compact"         the two modes (bench_shop_mode); "off off" measures the
 #                                    method's own noise (an A/A run)
+#   BENCH_RATE=3000                  a fixed rate (requests/s, vegeta, open loop; materials
+#                                    only) instead of saturation: both services then answer
+#                                    the same requests at the same pace, whatever the load
+#                                    core (wrk, the sink, PostgreSQL) has left to give
 #   BENCH_TOGETHER=1                 both saturated at once instead of in turns: whatever the
 #                                    core loses to steal it loses for both, so rounds agree
 #                                    closely, but each service also evicts the other's cache
@@ -23,6 +27,10 @@ read -r MODE_A MODE_B <<<"${BENCH_PAIR:-off compact}"
 ROUNDS=${BENCH_ROUNDS:-9}
 DURATION=${BENCH_DURATION:-5s}
 bench_shop_route "$ROUTE" "$PORT" >/dev/null
+if [[ -n ${BENCH_RATE:-} ]]; then
+  [[ $ROUTE == materials ]] || { echo "BENCH_RATE: a fixed rate is for materials only" >&2; exit 2; }
+  bench_vegeta
+fi
 bench_sink_start
 bench_shop_fixture
 
@@ -42,7 +50,14 @@ read -r -a ARGS_B <<<"$(bench_shop_route "$ROUTE" "$PORT_B")"
 load() {
   local seconds=$1 out=$2
   shift 2
-  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$seconds" --latency "$@" >"$out"
+  if [[ -n ${BENCH_RATE:-} ]]; then # vegeta's report, as the line of wrk's read below
+    echo "GET ${*: -1}" | taskset -c "$LOAD_CPU" "$VEGETA" attack -max-connections="$CONNECTIONS" \
+      -workers="$CONNECTIONS" -rate="$BENCH_RATE" -duration="$seconds" | "$VEGETA" report -type=json |
+      python3 -c 'import json, sys; r = json.load(sys.stdin); print(r["requests"], "requests in")
+if r["success"] < 1: print("Non-2xx answers:", r["status_codes"])' >"$out"
+  else
+    taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$seconds" --latency "$@" >"$out"
+  fi
   if grep -q "Non-2xx" "$out"; then
     echo "some answers were not 2xx: $(grep -h Non-2xx "$out")" >&2
     exit 1
@@ -86,7 +101,7 @@ run_together() {
 load "$WARMUP" "$BENCH_TMP/warmup" "${ARGS_A[@]}"
 load "$WARMUP" "$BENCH_TMP/warmup" "${ARGS_B[@]}"
 sleep 1
-echo "Shop API $ROUTE, $MODE_A (port $PORT_A) and $MODE_B (port $PORT_B) $([[ ${BENCH_TOGETHER:-} == 1 ]] && echo "together" || echo "in turns") on CPU $SERVICE_CPU, wrk, sink and landscape on CPU $LOAD_CPU, $CONNECTIONS connections, $ROUNDS rounds of $DURATION each"
+echo "Shop API $ROUTE, $MODE_A (port $PORT_A) and $MODE_B (port $PORT_B) $([[ ${BENCH_TOGETHER:-} == 1 ]] && echo "together" || echo "in turns") on CPU $SERVICE_CPU, load, sink and landscape on CPU $LOAD_CPU, $CONNECTIONS connections, ${BENCH_RATE:+$BENCH_RATE requests/s, }$ROUNDS rounds of $DURATION each"
 printf '  %5s %12s %12s %9s %10s %10s %10s %7s\n' round "$MODE_A us/req" "$MODE_B us/req" ratio "added us" "req $MODE_A" "req $MODE_B" steal
 rows=$(
   for round in $(seq "$ROUNDS"); do

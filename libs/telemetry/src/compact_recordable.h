@@ -54,6 +54,9 @@ class Attributes {
   std::size_t size() const { return slots_.size(); }
   // Forgets every attribute, keeping the room of the store when it is of the usual size.
   void Clear();
+  // Asks the CPU to bring the store's first bytes and its slots into the cache (a hint:
+  // it neither blocks nor changes anything).
+  void Prefetch() const;
 
   std::uint32_t dropped = 0;
 
@@ -105,6 +108,10 @@ class CompactRecordable final : public opentelemetry::sdk::trace::Recordable {
   // attribute store when that is of the usual size (a recycled recordable allocates
   // nothing for its attributes).
   void Reset();
+  // Hints that this recordable is about to be written: its own bytes (Lines) or the stores
+  // they point to (Stores, once its own bytes are in the cache). See RecordablePool::Take.
+  void PrefetchLines() const;
+  void PrefetchStores() const { attributes.Prefetch(); }
 
   void SetIdentity(const opentelemetry::trace::SpanContext& span_context,
                    opentelemetry::trace::SpanId parent_span_id) noexcept override;
@@ -161,6 +168,10 @@ class RecordablePool {
  public:
   explicit RecordablePool(std::size_t capacity) : capacity_(capacity) {}
 
+  // The last recordable given back (the most recently used memory). It also prefetches
+  // the next ones: recordables come back from the export thread in batches, and by the
+  // time one is taken again its memory has left the cache, so the first write to it used
+  // to wait for memory (docs/performance.md, "the fifth pass").
   std::unique_ptr<CompactRecordable> Take();
   // Takes back the exported spans (all CompactRecordables), leaving their places empty.
   void GiveBack(
