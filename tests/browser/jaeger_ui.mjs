@@ -117,10 +117,12 @@ try {
 
   // Monitor tab: RED metrics of shop-api from Prometheus (the service is chosen in its
   // selector; the page opens on the first service).
+  // Listened for before the page opens: when shop-api is the first service, the page asks
+  // for its metrics at once, and choosing it again asks for nothing.
+  const errorsLoaded = apiResponse(page, "/api/metrics/errors", "service=shop-api&");
   await page.goto(`${gate.origin}/monitor`, { waitUntil: "load" });
   const serviceSelect = page.locator(".ant-select").first();
   await serviceSelect.waitFor({ timeout: 30000 });
-  const errorsLoaded = apiResponse(page, "/api/metrics/errors", "service=shop-api&");
   await serviceSelect.click();
   // The list is virtual (only the options in view exist): narrow it by typing first.
   await page.keyboard.type("shop-api");
