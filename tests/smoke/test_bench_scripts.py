@@ -60,7 +60,7 @@ def test_pipeline_capacity_counts_every_side(landscape):
     assert "highest rate achieved with zero loss" in out
 
 
-def test_paired_cpu_runs_both_modes_side_by_side(landscape):
+def test_paired_cpu_measures_both_modes_round_by_round(landscape):
     out = run_bench(landscape, "paired_cpu.sh", "materials", BENCH_PROFILE="test", BENCH_DURATION="1s",
                     BENCH_WARMUP="1s", BENCH_ROUNDS="2")
     rounds = [line.split() for line in out.splitlines() if re.match(r"^ +\d+ +\d", line)]
