@@ -79,7 +79,7 @@ bench_landscape_pin() { for pid in $(bench_landscape_pids); do taskset -a -p -c 
 # bench_wait_ready URL [TENTHS]: waits until URL answers (30 s unless told), or fails.
 bench_wait_ready() {
   for _ in $(seq "${2:-300}"); do curl -fs -o /dev/null "$1" && return; sleep 0.1; done
-  echo "the benchmarked service did not answer $1 (port busy? see /tmp/bench-server.log)" >&2
+  echo "the benchmarked service did not answer $1 (port busy? see /tmp/bench-server*.log)" >&2
   exit 1
 }
 

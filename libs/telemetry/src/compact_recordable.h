@@ -108,8 +108,9 @@ class CompactRecordable final : public opentelemetry::sdk::trace::Recordable {
   // attribute store when that is of the usual size (a recycled recordable allocates
   // nothing for its attributes).
   void Reset();
-  // Hints that this recordable is about to be written: its own bytes (Lines) or the stores
-  // they point to (Stores, once its own bytes are in the cache). See RecordablePool::Take.
+  // Hints that this recordable is about to be used (written when taken from the pool, read
+  // when encoded): its own bytes (Lines) or the stores they point to (Stores, once its own
+  // bytes are in the cache). See RecordablePool::Take.
   void PrefetchLines() const;
   void PrefetchStores() const { attributes.Prefetch(); }
 

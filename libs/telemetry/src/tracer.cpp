@@ -2,7 +2,7 @@
 
 #include <array>
 #include <cstddef>
-#include <string_view>
+#include <string>
 
 #include "fabtrace/telemetry/version.h"
 #include "opentelemetry/trace/provider.h"
@@ -27,17 +27,17 @@ thread_local std::array<CachedTracer, kCachedTracers> cached_tracers;
 opentelemetry::nostd::shared_ptr<opentelemetry::trace::Tracer> GetTracer(
     const std::string& library) {
   auto provider = opentelemetry::trace::Provider::GetTracerProvider();
-  CachedTracer* free = nullptr;
+  // Entries are filled in order, so the first empty one ends the search.
+  CachedTracer* slot = nullptr;
   for (auto& cached : cached_tracers) {
-    if (cached.library == library) {
-      if (cached.provider.get() == provider.get()) return cached.tracer;
-      free = &cached;  // made by a replaced provider
+    if (cached.library.empty() || cached.library == library) {
+      if (!cached.library.empty() && cached.provider.get() == provider.get()) return cached.tracer;
+      slot = &cached;  // free, or made by a replaced provider
       break;
     }
-    if (free == nullptr && cached.library.empty()) free = &cached;
   }
   auto tracer = provider->GetTracer("fabtrace." + library, kVersion);
-  if (free != nullptr && !library.empty()) *free = {std::move(provider), library, tracer};
+  if (slot != nullptr && !library.empty()) *slot = {std::move(provider), library, tracer};
   return tracer;
 }
 
