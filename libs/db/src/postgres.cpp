@@ -111,15 +111,17 @@ Result PgConnection::Execute(const std::string& sql, const std::vector<Param>& p
   telemetry::ActiveSpan active(span);
   const telemetry::EndOnExit end_span(span);
 
-  // sqlcommenter-style comment: PostgreSQL logs the statement with its trace.
-  const auto traceparent = telemetry::CurrentTraceparent();
-  std::string commented;
-  if (!traceparent.empty()) {
-    constexpr std::string_view kOpen = " /*traceparent='", kClose = "'*/";
-    commented.reserve(sql.size() + kOpen.size() + traceparent.size() + kClose.size());
-    commented.append(sql).append(kOpen).append(traceparent).append(kClose);
+  // sqlcommenter-style comment: PostgreSQL logs the statement with its trace. The text is
+  // built in the thread's own buffer (libpq copies it when sending), so a traced statement
+  // allocates nothing for it once the buffer has grown to the thread's longest statement.
+  thread_local std::string commented;
+  const bool traced = telemetry::CurrentSpanContext().IsValid();
+  if (traced) {
+    commented.assign(sql).append(" /*traceparent='");
+    telemetry::AppendCurrentTraceparent(commented);
+    commented.append("'*/");
   }
-  const std::string& text = traceparent.empty() ? sql : commented;
+  const std::string& text = traced ? commented : sql;
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <sstream>
+#include <utility>
 
 #include "fabtrace/common/deadline.h"
 #include "fabtrace/http/server_tracing.h"
@@ -24,11 +25,14 @@ Request ToRequest(const httplib::Request& in) {
   return request;
 }
 
-void WriteResponse(const Response& response, httplib::Response& out) {
+// Moves the support code into cpp-httplib's headers (no copy of it is made on its way).
+void WriteResponse(Response& response, httplib::Response& out) {
   out.status = response.status;
   for (const auto& [name, value] : response.headers) out.set_header(name, value);
   // The support code is hex digits only, so it skips set_header's checks for line breaks.
-  if (!response.support_code.empty()) out.headers.emplace("X-Support-Code", response.support_code);
+  if (!response.support_code.empty()) {
+    out.headers.emplace("X-Support-Code", std::move(response.support_code));
+  }
   if (response.status != 204) out.set_content(response.body, response.content_type.c_str());
 }
 

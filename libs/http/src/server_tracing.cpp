@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <string_view>
+#include <utility>
 
 #include "fabtrace/telemetry/propagation.h"
 #include "fabtrace/telemetry/span_errors.h"
@@ -100,7 +101,7 @@ void ServerSpan::Finish(Response& response) {
     telemetry::MarkError(*span_, std::to_string(response.status),
                          "HTTP " + std::to_string(response.status));
   }
-  response.support_code = trace_id_;
+  response.support_code = std::move(trace_id_);  // the span's last use of it
 }
 
 }  // namespace fabtrace::http

@@ -18,6 +18,7 @@
 #include "opentelemetry/trace/span.h"
 #include "opentelemetry/trace/span_context_kv_iterable.h"
 #include "opentelemetry/trace/tracer.h"
+#include "span_blocks.h"
 
 namespace nostd = opentelemetry::nostd;
 namespace common = opentelemetry::common;
@@ -123,6 +124,9 @@ class DirectSpan final : public trace::Span {
   const std::chrono::steady_clock::time_point start_;
 };
 
+// A span and its control block share one of the thread's kept blocks (span_blocks.h).
+static_assert(sizeof(DirectSpan) + 32 <= SpanBlocks::kBlockSize);
+
 class DirectTracer final : public trace::Tracer, public std::enable_shared_from_this<DirectTracer> {
  public:
   DirectTracer(std::shared_ptr<State> state, nostd::unique_ptr<InstrumentationScope> scope)
@@ -216,9 +220,9 @@ nostd::shared_ptr<trace::Span> DirectTracer::StartSpan(
       });
   state_->processor->OnStart(*recordable, parent);
   try {
-    return nostd::shared_ptr<trace::Span>(
-        std::make_shared<DirectSpan>(shared_from_this(), context, std::move(recordable),
-                                     Or<std::chrono::steady_clock>(options.start_steady_time)));
+    return nostd::shared_ptr<trace::Span>(std::allocate_shared<DirectSpan>(
+        SpanBlockAllocator<DirectSpan>(), shared_from_this(), context, std::move(recordable),
+        Or<std::chrono::steady_clock>(options.start_steady_time)));
   } catch (const std::bad_alloc&) {
     return NonRecording(context);
   }

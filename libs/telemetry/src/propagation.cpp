@@ -176,9 +176,9 @@ char* PutHex(opentelemetry::nostd::span<const std::uint8_t, N> bytes, char* out)
 
 }  // namespace
 
-std::string CurrentTraceparent() {
+bool AppendCurrentTraceparent(std::string& out) {
   const auto context = CurrentSpanContext();
-  if (!context.IsValid()) return {};
+  if (!context.IsValid()) return false;
   char buffer[55] = {'0', '0', '-'};
   PutHex(context.trace_id().Id(), buffer + 3);
   buffer[35] = '-';
@@ -186,7 +186,14 @@ std::string CurrentTraceparent() {
   buffer[52] = '-';
   const std::uint8_t flags = context.trace_flags().flags();
   PutHex(opentelemetry::nostd::span<const std::uint8_t, 1>(&flags, 1), buffer + 53);
-  return {buffer, sizeof buffer};
+  out.append(buffer, sizeof buffer);
+  return true;
+}
+
+std::string CurrentTraceparent() {
+  std::string traceparent;
+  AppendCurrentTraceparent(traceparent);
+  return traceparent;
 }
 
 std::string CurrentTraceId() { return TraceIdOf(CurrentSpanContext()); }

@@ -127,6 +127,19 @@ TEST(Propagation, TheCurrentTraceparentAndTraceIdAreTheIdsInLowercaseHex) {
   EXPECT_EQ(TraceIdOf(opentelemetry::trace::SpanContext::GetInvalid()), "");
 }
 
+TEST(Propagation, TheTraceparentIsAppendedAfterWhatIsThereAndNothingOutsideASpan) {
+  testing::InMemoryTracing tracing;
+  std::string out = "SELECT 1 /*traceparent='";
+  EXPECT_FALSE(AppendCurrentTraceparent(out));
+  EXPECT_EQ(out, "SELECT 1 /*traceparent='");
+  const auto context = Extracted({{"traceparent", std::string(kValid)}});
+  opentelemetry::nostd::shared_ptr<opentelemetry::trace::Span> span(
+      new opentelemetry::trace::DefaultSpan(context));
+  auto scope = opentelemetry::trace::Tracer::WithActiveSpan(span);
+  EXPECT_TRUE(AppendCurrentTraceparent(out));
+  EXPECT_EQ(out, "SELECT 1 /*traceparent='" + std::string(kValid));
+}
+
 // Random and mutated headers: extraction must neither crash nor accept garbage.
 TEST(Propagation, FuzzedHeadersNeverCrashOrPoison) {
   testing::InMemoryTracing tracing;

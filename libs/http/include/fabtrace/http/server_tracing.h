@@ -20,10 +20,11 @@ class ServerSpan {
   ~ServerSpan();  // ends the span
 
   void RecordException(const std::exception& error);
-  // Sets the status attributes and, for 5xx, the ERROR status; adds the support code
-  // (X-Support-Code: the trace id) to the response.
+  // Sets the status attributes and, for 5xx, the ERROR status; hands the support code
+  // (X-Support-Code: the trace id) over to the response: trace_id() is empty after it.
   void Finish(Response& response);
 
+  // The trace id in hex, the support code of error bodies: until Finish.
   const std::string& trace_id() const { return trace_id_; }
 
  private:

@@ -34,6 +34,9 @@ bool IsAcceptableBaggage(std::string_view value);
 
 // "00-<trace id>-<span id>-<flags>" of the current span, empty outside a span.
 std::string CurrentTraceparent();
+// The same appended to `out` (55 characters, no allocation when `out` has the room);
+// false, and nothing appended, outside a span.
+bool AppendCurrentTraceparent(std::string& out);
 // The current trace id as 32 lower-case hex characters, empty outside a span.
 std::string CurrentTraceId();
 // The trace id of `context` the same way, empty when the context is not valid.
