@@ -115,6 +115,7 @@ Result PgConnection::Execute(const std::string& sql, const std::vector<Param>& p
   // built in the thread's own buffer (libpq copies it when sending), so a traced statement
   // allocates nothing for it once the buffer has grown to the thread's longest statement.
   thread_local std::string commented;
+  constexpr std::size_t kKeptStatementRoom = 16 * 1024;
   const bool traced = telemetry::CurrentSpanContext().IsValid();
   if (traced) {
     commented.assign(sql).append(" /*traceparent='");
@@ -133,6 +134,9 @@ Result PgConnection::Execute(const std::string& sql, const std::vector<Param>& p
       values.empty() ? PQsendQuery(connection_, text.c_str())
                      : PQsendQueryParams(connection_, text.c_str(), static_cast<int>(values.size()),
                                          nullptr, values.data(), nullptr, nullptr, 0);
+  // Sent (libpq holds its copy): a long statement (a migration) does not keep its room in
+  // the buffer for the thread's life.
+  if (commented.capacity() > kKeptStatementRoom) std::string().swap(commented);
   if (!sent) {
     healthy_ = false;
     throw Fail(*span, options_,
