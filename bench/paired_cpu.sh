@@ -14,6 +14,10 @@
 #                                    only) instead of saturation: both services then answer
 #                                    the same requests at the same pace, whatever the load
 #                                    core (wrk, the sink, PostgreSQL) has left to give
+#   BENCH_SHOP_API_A=PATH            runs service A (or B) from another build of the Shop API,
+#   BENCH_SHOP_API_B=PATH            say the commit before a change, built in its own folder:
+#                                    BENCH_PAIR="compact compact" BENCH_SHOP_API_A=<before>
+#                                    measures the change itself, after against before
 #   BENCH_TOGETHER=1                 both saturated at once instead of in turns: whatever the
 #                                    core loses to steal it loses for both, so rounds agree
 #                                    closely, but each service also evicts the other's cache
@@ -36,10 +40,17 @@ bench_shop_fixture
 
 PORT_A=$PORT
 PORT_B=$((PORT + 2))
+BUILT_SHOP_API=$SHOP_API
+for side in A B; do
+  build=BENCH_SHOP_API_$side
+  [[ -z ${!build:-} || -x ${!build} ]] || { echo "$build: no executable ${!build}" >&2; exit 2; }
+done
 bench_shop_mode "$MODE_A"
+SHOP_API=${BENCH_SHOP_API_A:-$BUILT_SHOP_API}
 bench_shop_api_start "$PORT_A" "${MODE_ENV[@]}"
 PID_A=$SERVER_PID
 bench_shop_mode "$MODE_B"
+SHOP_API=${BENCH_SHOP_API_B:-$BUILT_SHOP_API}
 bench_shop_api_start "$PORT_B" "${MODE_ENV[@]}"
 PID_B=$SERVER_PID
 BENCH_KILL="$PID_A $PID_B"
@@ -101,7 +112,7 @@ run_together() {
 load "$WARMUP" "$BENCH_TMP/warmup" "${ARGS_A[@]}"
 load "$WARMUP" "$BENCH_TMP/warmup" "${ARGS_B[@]}"
 sleep 1
-echo "Shop API $ROUTE, $MODE_A (port $PORT_A) and $MODE_B (port $PORT_B) $([[ ${BENCH_TOGETHER:-} == 1 ]] && echo "together" || echo "in turns") on CPU $SERVICE_CPU, load, sink and landscape on CPU $LOAD_CPU, $CONNECTIONS connections, ${BENCH_RATE:+$BENCH_RATE requests/s, }$ROUNDS rounds of $DURATION each"
+echo "Shop API $ROUTE, $MODE_A (port $PORT_A${BENCH_SHOP_API_A:+, $BENCH_SHOP_API_A}) and $MODE_B (port $PORT_B${BENCH_SHOP_API_B:+, $BENCH_SHOP_API_B}) $([[ ${BENCH_TOGETHER:-} == 1 ]] && echo "together" || echo "in turns") on CPU $SERVICE_CPU, load, sink and landscape on CPU $LOAD_CPU, $CONNECTIONS connections, ${BENCH_RATE:+$BENCH_RATE requests/s, }$ROUNDS rounds of $DURATION each"
 printf '  %5s %12s %12s %9s %10s %10s %10s %7s\n' round "$MODE_A us/req" "$MODE_B us/req" ratio "added us" "req $MODE_A" "req $MODE_B" steal
 rows=$(
   for round in $(seq "$ROUNDS"); do
