@@ -59,7 +59,12 @@ bench_sink_start() {
   bench_landscape_pin "$LOAD_CPU"
 }
 bench_on_exit() {
-  [[ -z ${BENCH_KILL:-} ]] || kill $BENCH_KILL 2>/dev/null || true
+  # Waited for: cpp-httplib listens with SO_REUSEPORT, so a service still draining would
+  # share its port with the next bench's service and answer some of its requests.
+  if [[ -n ${BENCH_KILL:-} ]]; then
+    kill $BENCH_KILL 2>/dev/null || true
+    for pid in $BENCH_KILL; do wait "$pid" 2>/dev/null || true; done
+  fi
   bench_landscape_pin "$ALL_CPUS"
   [[ -z ${BENCH_TMP:-} ]] || rm -rf "$BENCH_TMP"
 }

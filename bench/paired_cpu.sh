@@ -1,61 +1,83 @@
 #!/usr/bin/env bash
-# What tracing costs the Shop API in CPU, measured so that the machine's drift cancels out:
-# two Shop APIs of this build, one per mode of BENCH_PAIR (default: untraced, and traced
+# What tracing costs a service in CPU, measured so that the machine's drift cancels out:
+# two Shop APIs (or bench servers) of this build, one per mode of BENCH_PAIR (default: untraced, and traced
 # with our export path), both kept running and pinned to the same core, saturated by wrk
 # in turns: BENCH_ROUNDS rounds of BENCH_DURATION each, the order swapped every round (AB,
 # BA, ...). Each round's ratio of CPU per request compares two runs a few seconds apart on
 # warm services (bench/shop_routes.sh restarts a service per mode and runs the modes
 # 15 s or more apart, and a VM's steal time changes within that). Prints every round and
 # the median of the rounds.
-#   bench/paired_cpu.sh [route]      (materials, orders or quotes: bench_shop_route)
+#   bench/paired_cpu.sh [route]      materials, orders or quotes (the Shop API:
+#                                    bench_shop_route), or ping (bench/trace_bench_server's
+#                                    /ping: one server span; modes off, compact, stock and
+#                                    collector-down, no landscape needed)
 #   BENCH_PAIR="off compact"         the two modes (bench_shop_mode); "off off" measures the
 #                                    method's own noise (an A/A run)
 #   BENCH_RATE=3000                  a fixed rate (requests/s, vegeta, open loop; materials
 #                                    only) instead of saturation: both services then answer
 #                                    the same requests at the same pace, whatever the load
 #                                    core (wrk, the sink, PostgreSQL) has left to give
-#   BENCH_SHOP_API_A=PATH            runs service A (or B) from another build of the Shop API,
-#   BENCH_SHOP_API_B=PATH            say the commit before a change, built in its own folder:
-#                                    BENCH_PAIR="compact compact" BENCH_SHOP_API_A=<before>
+#   BENCH_BUILD_A=PATH               runs service A (or B) from another build of the service
+#   BENCH_BUILD_B=PATH               (the Shop API, or the bench server for ping), say the
+#                                    commit before a change, built in its own folder:
+#                                    BENCH_PAIR="compact compact" BENCH_BUILD_A=<before>
 #                                    measures the change itself, after against before
 #   BENCH_TOGETHER=1                 both saturated at once instead of in turns: whatever the
 #                                    core loses to steal it loses for both, so rounds agree
 #                                    closely, but each service also evicts the other's cache
 #                                    lines, which costs the one with more data more
 # CPU is the user + system time of each process from /proc (clock ticks), so a run of
-# 5 s resolves 0.2 %. Needs `./fabtrace up` running.
+# 5 s resolves 0.2 %. The Shop API's routes need `./fabtrace up` running.
 . "$(dirname "$0")/lib.sh"
-bench_shop_api_prepare
 ROUTE=${1:-materials}
 read -r MODE_A MODE_B <<<"${BENCH_PAIR:-off compact}"
 ROUNDS=${BENCH_ROUNDS:-9}
 DURATION=${BENCH_DURATION:-5s}
-bench_shop_route "$ROUTE" "$PORT" >/dev/null
+if [[ $ROUTE == ping ]]; then
+  # The bench server's trivial route: one server span, no database, no landscape needed.
+  bench_build
+  BUILT=$SERVER
+  start() { # PORT ENV...
+    local port=$1 extra
+    shift
+    read -r -a extra <<<"${BENCH_SERVICE_ENV:-}"
+    env PORT="$port" LOG_LEVEL=warn OTEL_SERVICE_NAME=bench-server OTEL_BSP_SCHEDULE_DELAY=500 \
+      "${extra[@]}" "$@" taskset -c "$SERVICE_CPU" "$SERVICE" >"/tmp/bench-server-$port.log" 2>&1 &
+    SERVER_PID=$!
+    bench_wait_ready "http://127.0.0.1:$port/healthz"
+  }
+  route_args() { echo "http://127.0.0.1:$1/ping"; }
+else
+  bench_shop_api_prepare
+  BUILT=$SHOP_API
+  start() { SHOP_API=$SERVICE bench_shop_api_start "$@"; }
+  route_args() { bench_shop_route "$ROUTE" "$1"; }
+  route_args "$PORT" >/dev/null
+fi
 if [[ -n ${BENCH_RATE:-} ]]; then
-  [[ $ROUTE == materials ]] || { echo "BENCH_RATE: a fixed rate is for materials only" >&2; exit 2; }
+  [[ $ROUTE == materials || $ROUTE == ping ]] || { echo "BENCH_RATE: a fixed rate is for materials and ping only" >&2; exit 2; }
   bench_vegeta
 fi
 bench_sink_start
-bench_shop_fixture
+if [[ $ROUTE == ping ]]; then BENCH_TMP=$(mktemp -d); else bench_shop_fixture; fi
 
 PORT_A=$PORT
 PORT_B=$((PORT + 2))
-BUILT_SHOP_API=$SHOP_API
 for side in A B; do
-  build=BENCH_SHOP_API_$side
+  build=BENCH_BUILD_$side
   [[ -z ${!build:-} || -x ${!build} ]] || { echo "$build: no executable ${!build}" >&2; exit 2; }
 done
 bench_shop_mode "$MODE_A"
-SHOP_API=${BENCH_SHOP_API_A:-$BUILT_SHOP_API}
-bench_shop_api_start "$PORT_A" "${MODE_ENV[@]}"
+SERVICE=${BENCH_BUILD_A:-$BUILT}
+start "$PORT_A" "${MODE_ENV[@]}"
 PID_A=$SERVER_PID
 bench_shop_mode "$MODE_B"
-SHOP_API=${BENCH_SHOP_API_B:-$BUILT_SHOP_API}
-bench_shop_api_start "$PORT_B" "${MODE_ENV[@]}"
+SERVICE=${BENCH_BUILD_B:-$BUILT}
+start "$PORT_B" "${MODE_ENV[@]}"
 PID_B=$SERVER_PID
 BENCH_KILL="$PID_A $PID_B"
-read -r -a ARGS_A <<<"$(bench_shop_route "$ROUTE" "$PORT_A")"
-read -r -a ARGS_B <<<"$(bench_shop_route "$ROUTE" "$PORT_B")"
+read -r -a ARGS_A <<<"$(route_args "$PORT_A")"
+read -r -a ARGS_B <<<"$(route_args "$PORT_B")"
 
 # load SECONDS OUT ARGS...: one saturated wrk run on the load core, its output in OUT.
 load() {
@@ -112,7 +134,7 @@ run_together() {
 load "$WARMUP" "$BENCH_TMP/warmup" "${ARGS_A[@]}"
 load "$WARMUP" "$BENCH_TMP/warmup" "${ARGS_B[@]}"
 sleep 1
-echo "Shop API $ROUTE, $MODE_A (port $PORT_A${BENCH_SHOP_API_A:+, $BENCH_SHOP_API_A}) and $MODE_B (port $PORT_B${BENCH_SHOP_API_B:+, $BENCH_SHOP_API_B}) $([[ ${BENCH_TOGETHER:-} == 1 ]] && echo "together" || echo "in turns") on CPU $SERVICE_CPU, load, sink and landscape on CPU $LOAD_CPU, $CONNECTIONS connections, ${BENCH_RATE:+$BENCH_RATE requests/s, }$ROUNDS rounds of $DURATION each"
+echo "$([[ $ROUTE == ping ]] && echo "bench server /ping" || echo "Shop API $ROUTE"), $MODE_A (port $PORT_A${BENCH_BUILD_A:+, $BENCH_BUILD_A}) and $MODE_B (port $PORT_B${BENCH_BUILD_B:+, $BENCH_BUILD_B}) $([[ ${BENCH_TOGETHER:-} == 1 ]] && echo "together" || echo "in turns") on CPU $SERVICE_CPU, load, sink and landscape on CPU $LOAD_CPU, $CONNECTIONS connections, ${BENCH_RATE:+$BENCH_RATE requests/s, }$ROUNDS rounds of $DURATION each"
 printf '  %5s %12s %12s %9s %10s %10s %10s %7s\n' round "$MODE_A us/req" "$MODE_B us/req" ratio "added us" "req $MODE_A" "req $MODE_B" steal
 rows=$(
   for round in $(seq "$ROUNDS"); do

@@ -69,3 +69,20 @@ def test_paired_cpu_measures_both_modes_round_by_round(landscape):
     assert all(int(row[5]) > 0 and int(row[6]) > 0 for row in rounds), "both services answered"
     assert re.search(r"median ratio of CPU per request, compact / off: \d+\.\d{3}", out), out
     assert "spans per request: off 0.00, compact 2.00" in out, "GET /materials: two spans traced, none untraced"
+
+
+def test_paired_cpu_compares_two_builds_of_the_bench_server_side_by_side(landscape, tmp_path):
+    # Service B runs from a copy of the build (as the build of an earlier commit would):
+    # the copy must be the one measured, and both must trace.
+    cache = os.environ.get("FABTRACE_CACHE", os.path.expanduser("~/.cache/fabtrace"))
+    built = os.path.join(cache, "build", "cmake", "bench", "trace_bench_server")
+    other = tmp_path / "trace_bench_server_other"
+    other.write_bytes(open(built, "rb").read())
+    other.chmod(0o755)
+    out = run_bench(landscape, "paired_cpu.sh", "ping", BENCH_PAIR="compact compact", BENCH_BUILD_B=str(other),
+                    BENCH_TOGETHER="1", BENCH_DURATION="1s", BENCH_WARMUP="1s", BENCH_ROUNDS="1")
+    assert f"(port {int(os.environ.get('BENCH_PORT', 18990)) + 2}, {other})" in out, out
+    rounds = [line.split() for line in out.splitlines() if re.match(r"^ +\d+ +\d", line)]
+    assert len(rounds) == 1 and int(rounds[0][5]) > 0 and int(rounds[0][6]) > 0, out
+    assert "spans per request: compact 1.00, compact 1.00" in out, "/ping: one span each"
+    assert subprocess.run(["pgrep", "-f", str(other)], capture_output=True).returncode == 1, "B was stopped"
