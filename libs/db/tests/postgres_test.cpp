@@ -96,6 +96,32 @@ TEST_F(Postgres, QuerySpanHasTheConventionsAndTheTraceparentReachesTheServer) {
   EXPECT_EQ(StringAttribute(*insert, "db.query.text")->find("first"), std::string::npos);
 }
 
+// The comment is built in a buffer the thread keeps: a statement longer than what it keeps
+// (a migration) and the short ones after it each reach the server with their own text.
+TEST_F(Postgres, StatementsLongAndShortReachTheServerWithTheirOwnTraceparent) {
+  PgPool pool(ShopDb());
+  auto parent = telemetry::GetTracer("test")->StartSpan("request");
+  std::string seen_by_server;
+  {
+    trace::Scope scope(parent);
+    const std::string long_text(20000, 'x');
+    const auto long_result = pool.Execute("SELECT '" + long_text + "' AS long_text");
+    EXPECT_EQ(long_result.text(0, "long_text"), long_text);
+    EXPECT_EQ(pool.Execute("SELECT 2 AS two").text(0, "two"), "2");
+    seen_by_server = pool.Execute("SELECT query FROM pg_stat_activity WHERE pid = pg_backend_pid()")
+                         .text(0, "query");
+  }
+  parent->End();
+  char trace_id[32];
+  parent->GetContext().trace_id().ToLowerBase16(trace_id);
+  EXPECT_EQ(seen_by_server.rfind("SELECT query FROM pg_stat_activity", 0), 0u) << seen_by_server;
+  EXPECT_NE(seen_by_server.find(" /*traceparent='00-" + std::string(trace_id, 32)),
+            std::string::npos)
+      << seen_by_server;
+  EXPECT_EQ(seen_by_server.substr(seen_by_server.size() - 3), "'*/") << seen_by_server;
+  EXPECT_EQ(seen_by_server.find('x'), std::string::npos) << "nothing of the long statement";
+}
+
 TEST_F(Postgres, ServerErrorIsRecordedWithItsSqlstate) {
   PgPool pool(ShopDb());
   try {
