@@ -18,10 +18,7 @@ bench_sink_start
 run() {
   local label=$1
   shift
-  env PORT="$PORT" LOG_LEVEL=warn OTEL_SERVICE_NAME=bench-server OTEL_BSP_SCHEDULE_DELAY=500 "$@" \
-    taskset -c "$SERVICE_CPU" "$SERVER" >"/tmp/bench-server.log" 2>&1 &
-  SERVER_PID=$!
-  bench_wait_ready "http://127.0.0.1:$PORT/healthz"
+  bench_server_pinned "$PORT" "$@"
   bench_measure "$label" "http://127.0.0.1:$PORT$ROUTE"
   bench_stop
 }

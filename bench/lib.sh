@@ -35,6 +35,23 @@ bench_start() {
   exit 1
 }
 
+# bench_server_pinned PORT [BINARY] ENV...: the bench server (or BINARY, another build of
+# it) on PORT, pinned to the service core, with the benches' settings, BENCH_SERVICE_ENV and
+# ENV; sets SERVER_PID once it answers. Its log: /tmp/bench-server-PORT.log.
+bench_server_pinned() {
+  local port=$1 binary=$SERVER extra
+  shift
+  if [[ ${1:-} == /* ]]; then
+    binary=$1
+    shift
+  fi
+  read -r -a extra <<<"${BENCH_SERVICE_ENV:-}"
+  env PORT="$port" LOG_LEVEL=warn OTEL_SERVICE_NAME=bench-server OTEL_BSP_SCHEDULE_DELAY=500 \
+    "${extra[@]}" "$@" taskset -c "$SERVICE_CPU" "$binary" >"/tmp/bench-server-$port.log" 2>&1 &
+  SERVER_PID=$!
+  bench_wait_ready "http://127.0.0.1:$port/healthz"
+}
+
 bench_stop() { kill "$SERVER_PID" && wait "$SERVER_PID" 2>/dev/null || true; }
 
 # bench_wrk PATH: prints "<requests/s> <p99 ms>"

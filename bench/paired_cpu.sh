@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What tracing costs a service in CPU, measured so that the machine's drift cancels out:
-# two Shop APIs (or bench servers) of this build, one per mode of BENCH_PAIR (default: untraced, and traced
+# two Shop APIs (or bench servers), one per mode of BENCH_PAIR (default: untraced, and traced
 # with our export path), both kept running and pinned to the same core, saturated by wrk
 # in turns: BENCH_ROUNDS rounds of BENCH_DURATION each, the order swapped every round (AB,
 # BA, ...). Each round's ratio of CPU per request compares two runs a few seconds apart on
@@ -37,15 +37,7 @@ if [[ $ROUTE == ping ]]; then
   # The bench server's trivial route: one server span, no database, no landscape needed.
   bench_build
   BUILT=$SERVER
-  start() { # PORT ENV...
-    local port=$1 extra
-    shift
-    read -r -a extra <<<"${BENCH_SERVICE_ENV:-}"
-    env PORT="$port" LOG_LEVEL=warn OTEL_SERVICE_NAME=bench-server OTEL_BSP_SCHEDULE_DELAY=500 \
-      "${extra[@]}" "$@" taskset -c "$SERVICE_CPU" "$SERVICE" >"/tmp/bench-server-$port.log" 2>&1 &
-    SERVER_PID=$!
-    bench_wait_ready "http://127.0.0.1:$port/healthz"
-  }
+  start() { bench_server_pinned "$1" "$SERVICE" "${@:2}"; }
   route_args() { echo "http://127.0.0.1:$1/ping"; }
 else
   bench_shop_api_prepare
