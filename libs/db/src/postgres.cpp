@@ -26,17 +26,22 @@ namespace {
 
 using SpanPtr = opentelemetry::nostd::shared_ptr<trace::Span>;
 
+// The conventions' attributes every span of one database has.
+telemetry::FixedAttributes SpanAttributesOf(const PgOptions& options) {
+  return telemetry::FixedAttributes(
+      {{"db.system.name", "postgresql"},
+       {semconv::db::kDbNamespace, options.database + "|" + options.schema},
+       {semconv::server::kServerAddress, options.host},
+       {semconv::server::kServerPort, std::int64_t{options.port}}});
+}
+
 // A client span of the database with its conventions' attributes from the start;
 // `attributes` may hold more (the statement's), up to StartAttributes' room.
-SpanPtr StartClientSpan(const std::string& name, const PgOptions& options,
+SpanPtr StartClientSpan(const std::string& name, const telemetry::FixedAttributes& database,
                         telemetry::StartAttributes attributes = {}) {
   trace::StartSpanOptions span_options;
   span_options.kind = trace::SpanKind::kClient;
-  const auto db_namespace = options.database + "|" + options.schema;  // outlives StartSpan
-  attributes.Add("db.system.name", "postgresql");
-  attributes.Add(semconv::db::kDbNamespace, db_namespace);
-  attributes.Add(semconv::server::kServerAddress, options.host);
-  attributes.Add(semconv::server::kServerPort, static_cast<int64_t>(options.port));
+  attributes.Add(database);
   return telemetry::GetTracer("db")->StartSpan(name, attributes, span_options);
 }
 
@@ -87,8 +92,9 @@ std::string Result::text(std::size_t row, const std::string& column) const {
   return at(row, column).value_or("");
 }
 
-PgConnection::PgConnection(PGconn* connection, const PgOptions& options)
-    : connection_(connection), options_(options) {}
+PgConnection::PgConnection(PGconn* connection, const PgOptions& options,
+                           const telemetry::FixedAttributes& span_attributes)
+    : connection_(connection), options_(options), span_attributes_(span_attributes) {}
 
 PgConnection::~PgConnection() { PQfinish(connection_); }
 
@@ -107,7 +113,7 @@ Result PgConnection::Execute(const std::string& sql, const std::vector<Param>& p
     statement.Add(semconv::db::kDbOperationName, description.operation);
   if (!description.collection.empty())
     statement.Add(semconv::db::kDbCollectionName, description.collection);
-  auto span = StartClientSpan(description.summary, options_, statement);
+  auto span = StartClientSpan(description.summary, span_attributes_, statement);
   telemetry::ActiveSpan active(span);
   const telemetry::EndOnExit end_span(span);
 
@@ -200,14 +206,15 @@ Result PgConnection::Execute(const std::string& sql, const std::vector<Param>& p
   return result;
 }
 
-PgPool::PgPool(PgOptions options) : options_(std::move(options)) {}
+PgPool::PgPool(PgOptions options)
+    : options_(std::move(options)), span_attributes_(SpanAttributesOf(options_)) {}
 
 PgPool::~PgPool() = default;
 
 std::unique_ptr<PgConnection> PgPool::Connect() {
   telemetry::StartAttributes connect;
   connect.Add(semconv::db::kDbOperationName, "connect");
-  auto span = StartClientSpan("connect " + options_.database, options_, connect);
+  auto span = StartClientSpan("connect " + options_.database, span_attributes_, connect);
   telemetry::ActiveSpan active(span);
   const telemetry::EndOnExit end_span(span);
 
@@ -232,7 +239,7 @@ std::unique_ptr<PgConnection> PgPool::Connect() {
   PGconn* raw = PQconnectStartParams(keys, values, 0);
   if (raw == nullptr)
     throw Fail(*span, options_, DbError("connection_failed", "", "out of memory"));
-  auto connection = std::make_unique<PgConnection>(raw, options_);
+  auto connection = std::make_unique<PgConnection>(raw, options_, span_attributes_);
   auto status = PGRES_POLLING_WRITING;
   while (PQstatus(raw) != CONNECTION_BAD && status != PGRES_POLLING_OK &&
          status != PGRES_POLLING_FAILED) {

@@ -114,6 +114,7 @@ int Server::Start() {
   if (port_ <= 0)
     throw std::runtime_error("cannot listen on " + options_.host + ":" +
                              std::to_string(options_.port));
+  span_attributes_ = ServerSpan::FixedAttributesOf(port_);  // before the first request
   listener_ = std::thread([this] { server_->listen_after_bind(); });
   // stop() is ignored by cpp-httplib until its accept loop runs: wait for it.
   while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -175,7 +176,7 @@ void Server::Dispatch(const httplib::Request& in, httplib::Response& out) {
     request.route = match->route;
     request.path_params = match->params;
   }
-  ServerSpan span(request, request.route, port_);
+  ServerSpan span(request, request.route, span_attributes_);
   const Deadline::Scope deadline(Deadline::Clock::now() + options_.request_timeout);
   Response response;
   try {

@@ -44,7 +44,14 @@ std::string HostName(const Request& request) {
 
 }  // namespace
 
-ServerSpan::ServerSpan(const Request& request, const std::string& route, int server_port) {
+telemetry::FixedAttributes ServerSpan::FixedAttributesOf(int port) {
+  return telemetry::FixedAttributes({{semconv::url::kUrlScheme, "http"},
+                                     {semconv::network::kNetworkProtocolVersion, "1.1"},
+                                     {semconv::server::kServerPort, std::int64_t{port}}});
+}
+
+ServerSpan::ServerSpan(const Request& request, const std::string& route,
+                       const telemetry::FixedAttributes& server) {
   const auto parent =
       telemetry::ExtractContext([&request](std::string_view name) { return request.header(name); });
   trace::StartSpanOptions options;
@@ -61,10 +68,8 @@ ServerSpan::ServerSpan(const Request& request, const std::string& route, int ser
   if (!known) attributes.Add(semconv::http::kHttpRequestMethodOriginal, request.method);
   if (!route.empty()) attributes.Add(semconv::http::kHttpRoute, route);
   attributes.Add(semconv::url::kUrlPath, request.path);
-  attributes.Add(semconv::url::kUrlScheme, "http");
-  attributes.Add(semconv::network::kNetworkProtocolVersion, "1.1");
   if (!host.empty()) attributes.Add(semconv::server::kServerAddress, host);
-  attributes.Add(semconv::server::kServerPort, static_cast<int64_t>(server_port));
+  attributes.Add(server);
   if (!request.client_address.empty()) {
     attributes.Add(semconv::client::kClientAddress, request.client_address);
   }

@@ -1,8 +1,8 @@
 // A span as the SDK records it, kept in plain C++ values (no protobuf objects) and its
 // attributes already in OTLP's wire format, and its encoding as an OTLP
-// ExportTraceServiceRequest. Recording an attribute writes its bytes once instead of
-// building, and later copying and destroying, protobuf messages: see docs/performance.md
-// for what that saves.
+// ExportTraceServiceRequest (its attributes: encoded_attributes.h). Recording an attribute
+// writes its bytes once instead of building, and later copying and destroying, protobuf
+// messages: see docs/performance.md for what that saves.
 #pragma once
 
 #include <array>
@@ -11,80 +11,19 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "encoded_attributes.h"
+#include "fabtrace/telemetry/start_attributes.h"
 #include "opentelemetry/nostd/span.h"
-#include "opentelemetry/sdk/common/attribute_utils.h"
 #include "opentelemetry/sdk/trace/recordable.h"
 
 namespace fabtrace::telemetry::detail {
 
-// At most this many attributes per span, event or link (OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT's
-// default); more are counted as dropped.
-inline constexpr std::size_t kMaxAttributes = 128;
+// At most this many events and links per span (the SDK's defaults); more are counted as
+// dropped.
 inline constexpr std::size_t kMaxEvents = 128;
 inline constexpr std::size_t kMaxLinks = 128;
-
-// The attributes of a span, an event or a link, kept as OTLP writes them: each one a
-// KeyValue field of the message that owns them (Span's field 9, Event's 3, Link's 4),
-// back to back. Recording an attribute writes its bytes once, into a store that a
-// recycled recordable keeps; exporting copies the store whole (docs/performance.md).
-class Attributes {
- public:
-  // One of 64 bits for a key (from its length and two of its bytes): a key whose bit is
-  // not set was not set before, and needs no search for a value to replace.
-  static std::uint64_t KeyBit(std::string_view key) {
-    if (key.empty()) return 1;
-    return std::uint64_t{1} << ((key.size() ^ (static_cast<unsigned char>(key.front()) << 1) ^
-                                 (static_cast<unsigned char>(key.back()) << 3)) &
-                                63);
-  }
-
-  explicit Attributes(std::uint8_t field) : field_(field) {}
-
-  // Sets or replaces key's value (the specification's "overwrite" rule: a replaced
-  // attribute moves to the end). Integers are written as int64, the only kind OTLP has.
-  void Set(opentelemetry::nostd::string_view key,
-           const opentelemetry::common::AttributeValue& value);
-  void SetAll(const opentelemetry::common::KeyValueIterable& attributes);
-
-  // The KeyValue fields, ready to be copied into the owner's message.
-  std::string_view encoded() const { return {room_.data(), used_}; }
-  std::size_t size() const { return slots_.size(); }
-  // Forgets every attribute, keeping the room of the store when it is of the usual size.
-  void Clear();
-  // Asks the CPU to bring the store's first bytes and its slots into the cache (a hint:
-  // it neither blocks nor changes anything).
-  void Prefetch() const;
-
-  std::uint32_t dropped = 0;
-
-  // Where one attribute lies in room_: its whole field, and its key's bytes.
-  struct Slot {
-    std::uint32_t begin = 0;
-    std::uint32_t size = 0;
-    std::uint32_t key_begin = 0;
-    std::uint32_t key_size = 0;
-  };
-
- private:
-  void Remove(std::vector<Slot>::iterator slot);
-
-  std::uint8_t field_;
-  std::vector<Slot> slots_;
-  std::string room_;  // its first used_ bytes are the fields; its size only grows
-  std::size_t used_ = 0;
-  std::uint64_t keys_seen_ = 0;  // KeyBit of every key set: most keys are new, unsearched
-};
-
-// The KeyValue fields (field number `field`) of attributes held by the SDK as owned values
-// (a resource's, an instrumentation scope's), appended to `out`.
-void EncodeOwnedAttributes(
-    std::uint8_t field,
-    const std::unordered_map<std::string, opentelemetry::sdk::common::OwnedAttributeValue>&
-        attributes,
-    std::string& out);
 
 struct SpanEvent {
   std::string name;
@@ -118,12 +57,9 @@ class CompactRecordable final : public opentelemetry::sdk::trace::Recordable {
                    opentelemetry::trace::SpanId parent_span_id) noexcept override;
   void SetAttribute(opentelemetry::nostd::string_view key,
                     const opentelemetry::common::AttributeValue& value) noexcept override;
-  // The same for each of a span's start attributes, called directly by our tracer (not
-  // through the SDK's iterable and a virtual call per attribute).
-  void SetAttributes(
-      opentelemetry::nostd::span<
-          const std::pair<opentelemetry::nostd::string_view, opentelemetry::common::AttributeValue>>
-          items) noexcept;
+  // The same for each of a span's start attributes, and its fixed ones in one block, called
+  // directly by our tracer (not through the SDK's iterable and a virtual call per attribute).
+  void SetAttributes(const StartAttributes& start) noexcept;
   void AddEvent(opentelemetry::nostd::string_view name,
                 opentelemetry::common::SystemTimestamp timestamp,
                 const opentelemetry::common::KeyValueIterable& attributes) noexcept override;

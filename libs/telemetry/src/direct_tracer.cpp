@@ -220,7 +220,7 @@ nostd::shared_ptr<trace::Span> DirectTracer::StartSpan(
                       ? dynamic_cast<CompactRecordable*>(recordable.get())
                       : nullptr;
   if (compact != nullptr) {
-    compact->SetAttributes(static_cast<const StartAttributes&>(attributes).items());
+    compact->SetAttributes(static_cast<const StartAttributes&>(attributes));
   } else {
     attributes.ForEachKeyValue([&](nostd::string_view key, common::AttributeValue value) noexcept {
       recordable->SetAttribute(key, value);

@@ -11,12 +11,14 @@
 #include <thread>
 
 #include "direct_tracer.h"
+#include "fabtrace/telemetry/fixed_attributes.h"
 #include "fabtrace/telemetry/start_attributes.h"
 #include "opentelemetry/sdk/resource/resource.h"
 #include "opentelemetry/sdk/trace/samplers/always_on_factory.h"
 #include "opentelemetry/sdk/trace/simple_processor_factory.h"
 #include "opentelemetry/sdk/trace/tracer_provider_factory.h"
 #include "otlp_http_compact_exporter.h"
+#include "proto_writer.h"
 
 // clang-format off
 #include "opentelemetry/exporters/otlp/protobuf_include_prefix.h"
@@ -308,6 +310,106 @@ TEST(CompactRecordable, TakesOurTracersStartAttributesInOneCall) {
   EXPECT_EQ(attributes[long_key].string_value(), long_value);
   EXPECT_TRUE(attributes["flag"].bool_value());
   EXPECT_EQ(attributes["http.response.status_code"].int_value(), 200);
+}
+
+// The short copies (up to 32 bytes without memcpy) copy every byte of every size, and
+// nothing before or after.
+TEST(CopyBytes, CopiesEverySizeExactlyAndNothingBeyond) {
+  std::string from(80, '\0');
+  for (std::size_t i = 0; i < from.size(); ++i) from[i] = static_cast<char>('A' + i % 50);
+  for (std::size_t size = 0; size <= 70; ++size) {
+    SCOPED_TRACE(size);
+    std::string to(size + 8, '.');
+    detail::CopyBytes(to.data() + 4, from.data() + 3, size);
+    EXPECT_EQ(to, "...." + from.substr(3, size) + "....");
+  }
+}
+
+// The fixed attributes of an owner (a server's, a database's) go into the span as one
+// encoded block, under the same rules as the others: a key also given among the start
+// attributes keeps the fixed value, one set after the start replaces it, and the SDK's own
+// tracer, which reads them one by one, records the same.
+TEST(CompactRecordable, TakesFixedAttributesAsOneBlockUnderTheSameRules) {
+  const FixedAttributes server({{"url.scheme", "http"},
+                                {"server.port", std::int64_t{8180}},
+                                {"network.protocol.version", "1.1"}});
+  for (const bool ours : {true, false}) {
+    SCOPED_TRACE(ours ? "direct tracer" : "sdk tracer");
+    std::string wire;
+    std::unique_ptr<trace::TracerProvider> provider;
+    if (ours) {
+      provider = std::make_unique<detail::DirectTracerProvider>(
+          sdktrace::SimpleSpanProcessorFactory::Create(std::make_unique<EncodingExporter>(&wire)),
+          sdk::resource::Resource::Create({{"service.name", "shop-api"}}),
+          sdktrace::AlwaysOnSamplerFactory::Create());
+    } else {
+      provider = ProviderInto(&wire);
+    }
+    StartAttributes start;
+    start.Add("http.request.method", "GET");
+    start.Add("url.scheme", "https");  // the fixed value wins
+    start.Add(server);
+    EXPECT_EQ(start.size(), 5u);
+    auto span = provider->GetTracer("fabtrace.test")->StartSpan("GET /materials", start);
+    span->SetAttribute("server.port", int64_t{8181});
+    span->SetAttribute("http.response.status_code", 200);
+    span->End();
+
+    proto::collector::trace::v1::ExportTraceServiceRequest request;
+    ASSERT_TRUE(request.ParseFromString(wire));
+    EXPECT_EQ(request.SerializeAsString(), wire);
+    auto attributes = AttributesOf(request.resource_spans(0).scope_spans(0).spans(0).attributes());
+    ASSERT_EQ(attributes.size(), 5u);
+    EXPECT_EQ(attributes["http.request.method"].string_value(), "GET");
+    EXPECT_EQ(attributes["url.scheme"].string_value(), "http");
+    EXPECT_EQ(attributes["server.port"].int_value(), 8181);
+    EXPECT_EQ(attributes["network.protocol.version"].string_value(), "1.1");
+    EXPECT_EQ(attributes["http.response.status_code"].int_value(), 200);
+  }
+}
+
+TEST(CompactRecordable, CountsFixedAttributesBeyondTheLimitAsDropped) {
+  const FixedAttributes fixed({{"a", "1"}, {"b", std::int64_t{2}}, {"c", "3"}});
+  detail::CompactRecordable span;
+  for (std::size_t i = 0; i + 1 < detail::kMaxAttributes; ++i) {
+    span.SetAttribute("key." + std::to_string(i), static_cast<int64_t>(i));
+  }
+  StartAttributes start;
+  start.Add(fixed);
+  span.SetAttributes(start);
+  EXPECT_EQ(span.attributes.size(), detail::kMaxAttributes);
+  EXPECT_EQ(span.attributes.dropped, 2u);
+  // the one that fitted is whole: the last field of the store is a = "1"
+  const auto encoded = span.attributes.encoded();
+  EXPECT_EQ(encoded.substr(encoded.size() - 10), std::string_view("\x4a\x08\x0a\x01"
+                                                                  "a\x12\x03\x0a\x01"
+                                                                  "1",
+                                                                  10));
+  // and a recordable with nothing before takes all three, its bytes the block's
+  detail::CompactRecordable fresh;
+  fresh.SetAttributes(start);
+  EXPECT_EQ(fresh.attributes.size(), 3u);
+  EXPECT_EQ(fresh.attributes.dropped, 0u);
+  EXPECT_EQ(fresh.attributes.encoded(), fixed.encoded()->encoded());
+}
+
+// An owner without fixed attributes adds none.
+TEST(FixedAttributes, EmptyOnesAddNothing) {
+  const FixedAttributes none;
+  EXPECT_EQ(none.size(), 0u);
+  EXPECT_EQ(none.encoded(), nullptr);
+  StartAttributes start;
+  start.Add("only", "this");
+  start.Add(none);
+  detail::CompactRecordable span;
+  span.SetAttributes(start);
+  EXPECT_EQ(span.attributes.size(), 1u);
+  int seen = 0;
+  start.ForEachKeyValue([&seen](auto, auto) {
+    ++seen;
+    return true;
+  });
+  EXPECT_EQ(seen, 1);
 }
 
 // Encodes each span alone (one wire message per export) with recordables from a pool.

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "fabtrace/common/dependency_error.h"
+#include "fabtrace/telemetry/fixed_attributes.h"
 
 typedef struct pg_conn PGconn;
 
@@ -85,7 +86,9 @@ class Result {
 
 class PgConnection {
  public:
-  PgConnection(PGconn* connection, const PgOptions& options);
+  // `span_attributes`: those of every span of the database (its pool's).
+  PgConnection(PGconn* connection, const PgOptions& options,
+               const telemetry::FixedAttributes& span_attributes);
   ~PgConnection();
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
@@ -100,6 +103,7 @@ class PgConnection {
  private:
   PGconn* connection_;
   const PgOptions& options_;
+  const telemetry::FixedAttributes& span_attributes_;
   bool healthy_ = true;
 };
 
@@ -147,6 +151,7 @@ class PgPool {
   std::unique_ptr<PgConnection> ConnectReserved();
 
   PgOptions options_;
+  telemetry::FixedAttributes span_attributes_;  // system, namespace, address of its spans
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<PgConnection>> idle_;

@@ -15,6 +15,7 @@
 #include "fabtrace/common/dependency_error.h"
 #include "fabtrace/http/router.h"
 #include "fabtrace/telemetry/export_stats.h"
+#include "fabtrace/telemetry/fixed_attributes.h"
 
 namespace httplib {
 class Server;
@@ -87,6 +88,7 @@ class Server {
   std::atomic<std::uint64_t> responses_[6] = {};  // by status class: 0 unused, 1xx..5xx
   std::atomic<std::uint64_t> shed_{0};
   int port_ = 0;
+  telemetry::FixedAttributes span_attributes_;  // of every server span: set by Start
 };
 
 }  // namespace fabtrace::http

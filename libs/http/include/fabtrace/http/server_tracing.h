@@ -9,14 +9,19 @@
 
 #include "fabtrace/http/message.h"
 #include "fabtrace/telemetry/active_span.h"
+#include "fabtrace/telemetry/fixed_attributes.h"
 #include "opentelemetry/trace/span.h"
 
 namespace fabtrace::http {
 
 class ServerSpan {
  public:
-  // `route` is empty when no route matched.
-  ServerSpan(const Request& request, const std::string& route, int server_port);
+  // The attributes every server span of a server listening on `port` has.
+  static telemetry::FixedAttributes FixedAttributesOf(int port);
+
+  // `route` is empty when no route matched; `server` is FixedAttributesOf(its port).
+  ServerSpan(const Request& request, const std::string& route,
+             const telemetry::FixedAttributes& server);
   ~ServerSpan();  // ends the span
 
   void RecordException(const std::exception& error);
