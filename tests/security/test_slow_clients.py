@@ -9,13 +9,12 @@ long as it keeps dripping (docs/security.md, "Slow clients")."""
 from __future__ import annotations
 
 import socket
-import ssl
 import threading
 import time
 
 import pytest
 
-from support.landscape import http
+from support.landscape import http, tls_context
 
 # Four times an API's worker threads (libs/http ServerOptions::worker_threads).
 SLOW_CLIENTS = 64
@@ -35,7 +34,7 @@ class SlowClients:
 
     def __init__(self, landscape, port_name: str):
         self._sockets = []
-        context = ssl.create_default_context(cafile=landscape.env("FT_TLS_CA")) if landscape.tls else None
+        context = tls_context() if landscape.tls else None
         for _ in range(SLOW_CLIENTS):
             raw = socket.create_connection(("127.0.0.1", landscape.port(port_name)), timeout=5)
             sock = context.wrap_socket(raw, server_hostname="127.0.0.1") if context else raw

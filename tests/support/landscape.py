@@ -133,13 +133,13 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _tls_context() -> ssl.SSLContext | None:
+def tls_context() -> ssl.SSLContext | None:
     """Trusts the landscape's CA (TLS mode) besides the system's."""
     ca = os.environ.get("FT_TLS_CA")
     return ssl.create_default_context(cafile=ca) if ca else None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirect, urllib.request.HTTPSHandler(context=_tls_context()))
+_OPENER = urllib.request.build_opener(_NoRedirect, urllib.request.HTTPSHandler(context=tls_context()))
 
 
 def http(method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None,
